@@ -1,0 +1,222 @@
+
+/*
+ * Copyright (C) ngx_http_predict_module authors
+ */
+
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm_core.h"
+
+
+typedef struct pm_arena_block_s  pm_arena_block_t;
+
+struct pm_arena_block_s {
+    pm_arena_block_t   *next;
+    /* each allocation is its own block, so ASan sees every overrun */
+};
+
+struct pm_arena_s {
+    pm_arena_block_t   *blocks;
+};
+
+
+static void *pm_arena_alloc(void *data, size_t size);
+
+
+static const struct {
+    int                 code;
+    const char         *name;
+} pm_err_names[] = {
+    { PM_OK,        "ok" },
+    { PM_ERROR,     "internal_error" },
+    { PM_ENOMEM,    "out_of_memory" },
+    { PM_EIO,       "io_error" },
+    { PM_EFORMAT,   "invalid_file" },
+    { PM_EMODEL,    "invalid_model" },
+    { PM_EJSON,     "invalid_json" },
+    { PM_ESHAPE,    "invalid_request" },
+    { PM_EVALUE,    "invalid_value" },
+    { PM_ECOUNT,    "wrong_feature_count" },
+    { PM_EINDEX,    "invalid_feature_index" },
+    { PM_ETOOMANY,  "too_many_instances" },
+    { PM_ERANGE,    "out_of_range" },
+    { PM_EEMPTY,    "empty_body" },
+    { PM_ENOSPC,    "internal_error" },
+    { PM_ENONFINITE, "non_finite" },
+};
+
+
+void
+pm_err_init(pm_err_t *err)
+{
+    memset(err, 0, sizeof(pm_err_t));
+    err->instance = -1;
+}
+
+
+int
+pm_err_vset(pm_err_t *err, int code, const char *fmt, va_list args)
+{
+    if (err == NULL) {
+        return code;
+    }
+
+    err->code = code;
+    (void) vsnprintf(err->msg, sizeof(err->msg), fmt, args);
+
+    return code;
+}
+
+
+int
+pm_err_set(pm_err_t *err, int code, const char *fmt, ...)
+{
+    va_list  args;
+
+    va_start(args, fmt);
+    (void) pm_err_vset(err, code, fmt, args);
+    va_end(args);
+
+    return code;
+}
+
+
+void
+pm_err_add_feature(pm_err_t *err, int index)
+{
+    if (err->nfeatures
+        < (int) (sizeof(err->features) / sizeof(err->features[0])))
+    {
+        err->features[err->nfeatures++] = index;
+    }
+}
+
+
+void
+pm_err_prefix(pm_err_t *err, const char *fmt, ...)
+{
+    int      n;
+    char     tmp[PM_ERR_MSG_SIZE];
+    va_list  args;
+
+    va_start(args, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, args);
+    va_end(args);
+
+    if (n < 0 || (size_t) n >= sizeof(tmp)) {
+        return;
+    }
+
+    (void) snprintf(tmp + n, sizeof(tmp) - (size_t) n, "%s", err->msg);
+    memcpy(err->msg, tmp, sizeof(err->msg));
+}
+
+
+const char *
+pm_err_name(int code)
+{
+    size_t  i;
+
+    for (i = 0; i < sizeof(pm_err_names) / sizeof(pm_err_names[0]); i++) {
+        if (pm_err_names[i].code == code) {
+            return pm_err_names[i].name;
+        }
+    }
+
+    return "internal_error";
+}
+
+
+int
+pm_err_is_client(int code)
+{
+    switch (code) {
+    case PM_EJSON:
+    case PM_ESHAPE:
+    case PM_EVALUE:
+    case PM_ECOUNT:
+    case PM_EINDEX:
+    case PM_ETOOMANY:
+    case PM_ERANGE:
+    case PM_EEMPTY:
+    case PM_ENONFINITE:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+
+void *
+pm_alloc(pm_alloc_t *a, size_t size)
+{
+    if (size == 0) {
+        size = 1;
+    }
+
+    return a->alloc(a->data, size);
+}
+
+
+pm_arena_t *
+pm_arena_create(void)
+{
+    return calloc(1, sizeof(pm_arena_t));
+}
+
+
+static void *
+pm_arena_alloc(void *data, size_t size)
+{
+    pm_arena_t        *arena = data;
+    pm_arena_block_t  *b;
+
+    if (size > (size_t) -1 - sizeof(max_align_t)) {
+        return NULL;
+    }
+
+    b = malloc(sizeof(max_align_t) + size);
+    if (b == NULL) {
+        return NULL;
+    }
+
+    b->next = arena->blocks;
+    arena->blocks = b;
+
+    return (char *) b + sizeof(max_align_t);
+}
+
+
+void
+pm_arena_reset(pm_arena_t *arena)
+{
+    pm_arena_block_t  *b, *next;
+
+    for (b = arena->blocks; b != NULL; b = next) {
+        next = b->next;
+        free(b);
+    }
+
+    arena->blocks = NULL;
+}
+
+
+void
+pm_arena_destroy(pm_arena_t *arena)
+{
+    if (arena != NULL) {
+        pm_arena_reset(arena);
+        free(arena);
+    }
+}
+
+
+void
+pm_arena_allocator(pm_arena_t *arena, pm_alloc_t *a)
+{
+    a->alloc = pm_arena_alloc;
+    a->data = arena;
+}
