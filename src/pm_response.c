@@ -469,7 +469,7 @@ pm_metadata_json(const pm_pipeline_t *p, const pm_options_t *opt,
     }
 
     size = json_dumpb(root, NULL, 0, JSON_REAL_PRECISION(17));
-    buf = (size == 0) ? NULL : malloc(size + 1);
+    buf = (size == 0) ? NULL : malloc(size + 2);
 
     if (buf == NULL
         || json_dumpb(root, buf, size, JSON_REAL_PRECISION(17)) != size)
@@ -482,6 +482,7 @@ pm_metadata_json(const pm_pipeline_t *p, const pm_options_t *opt,
     json_decref(root);
 
     buf[size] = '\n';
+    buf[size + 1] = '\0';
     *out = buf;
     *len = size + 1;
 

@@ -367,6 +367,24 @@ pm_scale_entry(const pm_scaler_t *s, int k, double v)
 }
 
 
+/* as svm-scale's output_target() */
+
+double
+pm_scale_y(const pm_scaler_t *s, double y)
+{
+    if (y == s->y_min) {
+        return s->y_lower;
+    }
+
+    if (y == s->y_max) {
+        return s->y_upper;
+    }
+
+    return s->y_lower + (s->y_upper - s->y_lower) * (y - s->y_min)
+                        / (s->y_max - s->y_min);
+}
+
+
 double
 pm_scale_y_inverse(const pm_scaler_t *s, double y)
 {

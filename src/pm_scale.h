@@ -48,6 +48,7 @@ int pm_scaler_load(const char *path, pm_scaler_t **out, pm_err_t *err);
 void pm_scaler_free(pm_scaler_t *s);
 
 double pm_scale_entry(const pm_scaler_t *s, int k, double v);
+double pm_scale_y(const pm_scaler_t *s, double y);
 double pm_scale_y_inverse(const pm_scaler_t *s, double y);
 
 int pm_scale_nodes(const pm_scaler_t *s, int policy,

@@ -1,0 +1,184 @@
+# ngx_http_predict_module
+#
+#   make          build build/ngx_http_predict_module.so against the installed
+#                 nginx (Debian's nginx-dev, the binary's own configure flags)
+#   make deps     install the Debian packages the project needs (idempotent)
+#   make test     deps, build, unit tests and the nginx test suite
+#   make demo     deps, build, train the wine model and serve it on
+#                 127.0.0.1:8080 in the foreground
+#   make lint     80 columns, no tabs, no trailing blanks
+#
+# Variables: NGX_SRC (nginx-dev source tree), NGINX (binary), BUILD.
+
+SHELL := /bin/bash
+
+BUILD    ?= $(CURDIR)/build
+NGX_SRC  ?= /usr/share/nginx/src
+NGINX    ?= /usr/sbin/nginx
+PYTHON   ?= /usr/bin/python3
+
+MODULE   := $(BUILD)/ngx_http_predict_module.so
+NGX_OBJS := $(BUILD)/nginx
+CLANG_OBJS := $(BUILD)/nginx-clang
+FIXTURES := $(BUILD)/fixtures
+
+CORE_SRCS := $(wildcard src/pm_*.c)
+CORE_HDRS := $(wildcard src/pm_*.h)
+UNIT_SRCS := $(wildcard t/unit/*.c)
+TOOL_SRCS := $(wildcard src/tools/*.c)
+
+SVM_INC  := /usr/include/libsvm
+CC_WARN  := -W -Wall -Wpointer-arith -Wno-unused-parameter -Werror
+CC_OPT   := -g -O2 -fstack-protector-strong -D_FORTIFY_SOURCE=2 -Wformat \
+            -Werror=format-security
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+            -fno-omit-frame-pointer
+LIBS     := -ljansson -lsvm -lm
+
+DEB_PKGS := nginx nginx-dev libjansson-dev libsvm-dev libsvm-tools \
+            gnuplot-nox wrk valgrind clang libclang-rt-14-dev \
+            python3-sklearn python3-libsvm perl curl gcc make
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps module module-clang unit tools fixtures test prove demo \
+        lint clean
+
+all: module tools
+
+# --- packages ---------------------------------------------------------------
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
+	        | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "make deps: installing" $$missing; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q \
+	        && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
+	            apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+	    echo "make deps: all packages present"; \
+	fi
+
+# --- the module -------------------------------------------------------------
+
+# configure once per change of `config`; it writes only under $(NGX_OBJS)
+$(NGX_OBJS)/Makefile: config
+	@test -x $(NGX_SRC)/configure || { echo "$(NGX_SRC) is missing:" \
+	    "run 'make deps' (Debian: nginx-dev)"; exit 1; }
+	@mkdir -p $(NGX_OBJS)
+	cd $(NGX_SRC) && . ./conf_flags && ./configure \
+	    "$${NGX_CONF_FLAGS[@]}" --with-cc-opt="$(CC_OPT)" \
+	    --add-dynamic-module=$(CURDIR) --builddir=$(NGX_OBJS) \
+	    > $(NGX_OBJS)/configure.log 2>&1 \
+	    || { tail -20 $(NGX_OBJS)/configure.log; exit 1; }
+
+$(MODULE): $(NGX_OBJS)/Makefile ngx_http_predict_module.c $(CORE_SRCS) \
+           $(CORE_HDRS)
+	$(MAKE) -s -f $(NGX_OBJS)/Makefile -C $(NGX_SRC) modules
+	@# never overwrite a loaded .so in place: a running nginx maps it
+	cp $(NGX_OBJS)/ngx_http_predict_module.so $@.tmp && mv -f $@.tmp $@
+
+module: $(MODULE)
+
+# the same module with clang, whose warnings differ (-Werror either way)
+$(CLANG_OBJS)/Makefile: config
+	@mkdir -p $(CLANG_OBJS)
+	cd $(NGX_SRC) && . ./conf_flags && ./configure --with-cc=clang \
+	    "$${NGX_CONF_FLAGS[@]}" --with-cc-opt="-g -O2" \
+	    --add-dynamic-module=$(CURDIR) --builddir=$(CLANG_OBJS) \
+	    > $(CLANG_OBJS)/configure.log 2>&1 \
+	    || { tail -20 $(CLANG_OBJS)/configure.log; exit 1; }
+
+module-clang: $(CLANG_OBJS)/Makefile
+	$(MAKE) -s -f $(CLANG_OBJS)/Makefile -C $(NGX_SRC) modules
+
+# --- core library: tools and unit tests -------------------------------------
+
+$(BUILD)/predict-scale: src/tools/predict_scale.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -I$(SVM_INC) -o $@ \
+	    src/tools/predict_scale.c $(CORE_SRCS) $(LIBS)
+
+tools: $(BUILD)/predict-scale
+
+# ASan + UBSan, with clang's extra warnings
+$(BUILD)/unit/pm-unit: $(UNIT_SRCS) $(wildcard t/unit/*.h) $(CORE_SRCS) \
+                       $(CORE_HDRS)
+	@mkdir -p $(BUILD)/unit
+	clang $(CC_WARN) -Wextra -Wconditional-uninitialized -g -O1 $(SAN) \
+	    -Isrc -I$(SVM_INC) -It/unit -o $@ $(UNIT_SRCS) $(CORE_SRCS) $(LIBS)
+
+unit: $(BUILD)/unit/pm-unit
+
+# --- fixtures: real data, real libsvm tools ---------------------------------
+
+$(FIXTURES)/.done: t/data/make-fixtures.sh t/data/sklearn_dump.py \
+                   t/data/heart_scale
+	rm -rf $(FIXTURES)
+	t/data/make-fixtures.sh $(FIXTURES) 2> $(BUILD)/fixtures.log \
+	    || { cat $(BUILD)/fixtures.log; exit 1; }
+	touch $@
+
+fixtures: $(FIXTURES)/.done
+
+# --- tests ------------------------------------------------------------------
+
+test: deps
+	$(MAKE) prove
+
+prove: all module-clang unit fixtures lint
+	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
+	PREDICT_UNIT=$(BUILD)/unit/pm-unit PREDICT_TOOLS=$(BUILD) \
+	    prove -r t
+
+# --- demo -------------------------------------------------------------------
+
+DEMO := $(BUILD)/demo
+
+demo: deps
+	$(MAKE) module demo-model
+	@mkdir -p $(DEMO)/logs $(DEMO)/tmp $(DEMO)/modules
+	@chmod 0777 $(DEMO)/tmp
+	cp $(MODULE) $(DEMO)/modules/.so.tmp
+	mv -f $(DEMO)/modules/.so.tmp $(DEMO)/modules/ngx_http_predict_module.so
+	$(NGINX) -t -q -p $(DEMO)/ -c $(CURDIR)/conf-examples/demo.conf \
+	    -e $(DEMO)/logs/error.log
+	@echo
+	@echo "Serving the wine model on http://127.0.0.1:8080/predict" \
+	      "(Ctrl-C stops). Try:"
+	@echo
+	@echo "  curl -s -d '{\"features\": $$(cat $(DEMO)/model/example.json)}'" \
+	      "http://127.0.0.1:8080/predict"
+	@echo "  curl -s http://127.0.0.1:8080/predict    # model metadata"
+	@echo
+	exec $(NGINX) -p $(DEMO)/ -c $(CURDIR)/conf-examples/demo.conf \
+	    -e $(DEMO)/logs/error.log -g 'daemon off;'
+
+demo-model: $(DEMO)/model/wine.model
+
+$(DEMO)/model/wine.model: t/data/sklearn_dump.py
+	@mkdir -p $(DEMO)/model
+	cd $(DEMO)/model && $(PYTHON) $(CURDIR)/t/data/sklearn_dump.py . \
+	    && svm-scale -s wine.range wine.raw > wine.scaled \
+	    && svm-train -q -b 1 wine.scaled wine.model.tmp
+	@# a real row of the data set for the printed example
+	head -1 $(DEMO)/model/wine.raw | sed -e 's/^[^ ]* //' \
+	    -e 's/[0-9]*://g' -e 's/ /, /g' -e 's/^/[/' -e 's/$$/]/' \
+	    > $(DEMO)/model/example.json
+	mv -f $(DEMO)/model/wine.model.tmp $@
+
+# --- housekeeping -----------------------------------------------------------
+
+lint:
+	@bad=$$(git ls-files '*.c' '*.h' config Makefile 2>/dev/null \
+	    | xargs awk 'length > 80 { print FILENAME ":" FNR ": over 80 columns" }'; \
+	    git ls-files '*.c' '*.h' '*.pm' '*.t' | xargs grep -n $$'\t' \
+	        | sed 's/$$/: tab/'; \
+	    git ls-files '*.c' '*.h' '*.pm' '*.t' '*.md' '*.conf' \
+	        | xargs grep -n '[[:space:]]$$' | sed 's/$$/: trailing blank/'); \
+	if [ -n "$$bad" ]; then echo "$$bad"; exit 1; fi; echo "lint: ok"
+
+clean:
+	rm -rf $(BUILD)

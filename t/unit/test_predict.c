@@ -1,0 +1,333 @@
+
+/*
+ * Copyright (C) ngx_http_predict_module authors
+ */
+
+
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "pm_predict.h"
+#include "pm_response.h"
+#include "tap.h"
+
+
+#define ROWS  30
+
+
+static const char *fit_range(const char *name, int with_y);
+static int run(const pm_pipeline_t *p, const pm_options_t *opt,
+    const char *body, json_t **out, pm_err_t *err);
+
+
+static double  mins[UT_FEATURES], maxs[UT_FEATURES];
+
+
+/* the svm-scale -s range of the unit rows, at full precision */
+
+static const char *
+fit_range(const char *name, int with_y)
+{
+    int     i, k;
+    char    text[1024];
+    double  x[UT_FEATURES], y;
+    size_t  n;
+
+    for (k = 0; k < UT_FEATURES; k++) {
+        mins[k] = DBL_MAX;
+        maxs[k] = -DBL_MAX;
+    }
+
+    for (i = 0; i < 90; i++) {
+        ut_row(i, x, &y);
+        for (k = 0; k < UT_FEATURES; k++) {
+            mins[k] = x[k] < mins[k] ? x[k] : mins[k];
+            maxs[k] = x[k] > maxs[k] ? x[k] : maxs[k];
+        }
+    }
+
+    n = 0;
+    if (with_y) {
+        n += (size_t) snprintf(text + n, sizeof(text) - n,
+                               "y\n0 1\n1 20\n");
+    }
+
+    n += (size_t) snprintf(text + n, sizeof(text) - n, "x\n-1 1\n");
+
+    for (k = 0; k < UT_FEATURES; k++) {
+        n += (size_t) snprintf(text + n, sizeof(text) - n, "%d %.17g %.17g\n",
+                               k + 1, mins[k], maxs[k]);
+    }
+
+    return tap_write(name, text);
+}
+
+
+static int
+run(const pm_pipeline_t *p, const pm_options_t *opt, const char *body,
+    json_t **out, pm_err_t *err)
+{
+    int           rc;
+    pm_arena_t   *arena;
+    pm_alloc_t    a;
+    pm_answer_t   ans;
+
+    arena = pm_arena_create();
+    pm_arena_allocator(arena, &a);
+
+    *out = NULL;
+    pm_err_init(err);
+
+    rc = pm_predict_json(p, opt, body, strlen(body), &a, &ans, err);
+
+    if (rc == PM_OK) {
+        *out = json_loadb(ans.body, ans.len, 0, NULL);
+    }
+
+    pm_arena_destroy(arena);
+
+    return rc;
+}
+
+
+void
+test_predict(void)
+{
+    int               i, k, rc, nodes, exact, same, order;
+    char              body[512], *batch, key[16];
+    double            x[UT_FEATURES], y, label, prob[UT_CLASSES], v;
+    size_t            n;
+    json_t           *res, *single, *preds, *probs;
+    pm_err_t          err;
+    pm_model_t       *m, *svr, *oc;
+    pm_scaler_t      *s, *sy;
+    pm_options_t      opt;
+    pm_pipeline_t     p, py, po;
+    struct svm_node   sn[UT_FEATURES + 1];
+
+    pm_err_init(&err);
+    rc = pm_model_load(ut_train("pipe.model", C_SVC, RBF, 1), &m, &err);
+    rc |= pm_scaler_load(fit_range("pipe.range", 0), &s, &err);
+    is_int(rc, PM_OK, "model and range load");
+
+    if (rc != PM_OK) {
+        tap_diag("%s", err.msg);
+        return;
+    }
+
+    rc = pm_pipeline_init(&p, m, s, 0, &err);
+    ok(rc == PM_OK && p.nfeatures == UT_FEATURES, "pipeline: 4 features");
+
+    opt.out_of_range = PM_OOR_EXTRAPOLATE;
+    opt.probability = 1;
+    opt.max_instances = 100;
+
+    /* every row against svm_predict_probability on svm-scale's formula */
+
+    exact = 1;
+    same = 1;
+    batch = malloc(ROWS * 128 + 32);
+    n = (size_t) sprintf(batch, "{\"instances\": [");
+
+    for (i = 0; i < ROWS; i++) {
+        ut_row(i * 3 + 1, x, &y);
+        x[2] *= 1.5;   /* some rows fall outside the fitted range */
+
+        nodes = 0;
+        for (k = 0; k < UT_FEATURES; k++) {
+            v = (x[k] == mins[k]) ? -1 : (x[k] == maxs[k]) ? 1
+                : -1 + 2 * (x[k] - mins[k]) / (maxs[k] - mins[k]);
+            if (v != 0) {
+                sn[nodes].index = k + 1;
+                sn[nodes++].value = v;
+            }
+        }
+        sn[nodes].index = -1;
+
+        label = svm_predict_probability(m->svm, sn, prob);
+
+        (void) snprintf(body, sizeof(body),
+                        "{\"features\": [%.17g, %.17g, %.17g, %.17g]}",
+                        x[0], x[1], x[2], x[3]);
+        n += (size_t) sprintf(batch + n, "%s[%.17g, %.17g, %.17g, %.17g]",
+                              i ? ", " : "", x[0], x[1], x[2], x[3]);
+
+        rc = run(&p, &opt, body, &res, &err);
+        if (rc != PM_OK || res == NULL) {
+            exact = 0;
+            continue;
+        }
+
+        if (json_number_value(json_object_get(res, "label")) != label) {
+            exact = 0;
+        }
+
+        probs = json_object_get(res, "probabilities");
+        for (k = 0; k < UT_CLASSES; k++) {
+            (void) snprintf(key, sizeof(key), "%d", m->labels[k]);
+            if (json_real_value(json_object_get(probs, key)) != prob[k]) {
+                exact = 0;
+            }
+        }
+
+        if ((json_object_get(res, "out_of_range") != NULL)
+            != (x[2] > maxs[2] || x[2] < mins[2]))
+        {
+            same = 0;
+        }
+
+        json_decref(res);
+    }
+
+    ok(exact, "%d rows: labels and probabilities equal libsvm's exactly",
+       ROWS);
+    ok(same, "out_of_range appears exactly for rows outside the range");
+
+    /* the batch answers the same, in order */
+
+    strcpy(batch + n, "]}");
+    rc = run(&p, &opt, batch, &res, &err);
+    preds = json_object_get(res, "predictions");
+    is_int(json_array_size(preds), ROWS, "a batch answers every instance");
+
+    order = 1;
+    for (i = 0; i < ROWS && rc == PM_OK; i++) {
+        ut_row(i * 3 + 1, x, &y);
+        x[2] *= 1.5;
+        (void) snprintf(body, sizeof(body),
+                        "{\"features\": [%.17g, %.17g, %.17g, %.17g]}",
+                        x[0], x[1], x[2], x[3]);
+        if (run(&p, &opt, body, &single, &err) != PM_OK
+            || !json_equal(single, json_array_get(preds, i)))
+        {
+            order = 0;
+        }
+        json_decref(single);
+    }
+
+    ok(order, "batch predictions equal single ones, in order");
+    json_decref(res);
+
+    /* policies */
+
+    ut_row(1, x, &y);
+    (void) snprintf(body, sizeof(body),
+                    "{\"instances\": [[%.17g, %.17g, %.17g, %.17g], "
+                    "{\"1\": %.17g, \"4\": %.17g}]}",
+                    x[0], x[1], x[2], x[3], maxs[0] * 10, maxs[3]);
+
+    opt.out_of_range = PM_OOR_REJECT;
+    rc = run(&p, &opt, body, &res, &err);
+    is_int(rc, PM_ERANGE, "reject: an out-of-range instance is refused");
+    is_int(err.instance, 1, "reject: the instance is named");
+    ok(err.nfeatures == 3 && err.features[0] == 1 && err.features[1] == 2
+       && err.features[2] == 3,
+       "reject: feature 1 (too big) and absent 2, 3 (0 is below min)");
+    like(err.msg, "instances[1]: 3 features outside the fitted range: "
+         "feature 1 is", "reject: message");
+
+    opt.out_of_range = PM_OOR_CLIP;
+    rc = run(&p, &opt, body, &res, &err);
+    ok(rc == PM_OK
+       && json_array_size(json_object_get(json_array_get(
+              json_object_get(res, "predictions"), 1), "out_of_range")) == 3,
+       "clip: answers, and still lists the features");
+    json_decref(res);
+
+    opt.out_of_range = PM_OOR_EXTRAPOLATE;
+    opt.probability = 0;
+    rc = run(&p, &opt, "{\"features\": {\"1\": 3}}", &res, &err);
+    ok(rc == PM_OK && json_object_get(res, "probabilities") == NULL
+       && json_object_get(res, "label") != NULL,
+       "probability off: the label alone");
+    json_decref(res);
+    opt.probability = 1;
+
+    opt.max_instances = 2;
+    rc = run(&p, &opt, "{\"instances\": [[1,2,3,4],[1,2,3,4],[1,2,3,4]]}",
+             &res, &err);
+    is_int(rc, PM_ETOOMANY, "batch over the limit");
+    opt.max_instances = 100;
+
+    rc = run(&p, &opt, "{\"instances\": [[1,2,3,4],[1,2,3]]}", &res, &err);
+    ok(rc == PM_ECOUNT && err.instance == 1, "a bad instance in a batch is "
+       "named by its position");
+    like(err.msg, "instances[1]: expected 4 features, got 3", "message");
+
+    /* regression, with y scaled by the range file and unscaled back */
+
+    pm_err_init(&err);
+    rc = pm_model_load(ut_train("svr.model", EPSILON_SVR, RBF, 1), &svr,
+                       &err);
+    rc |= pm_scaler_load(fit_range("svr.range", 1), &sy, &err);
+    rc |= pm_pipeline_init(&py, svr, sy, 0, &err);
+    is_int(rc, PM_OK, "regression pipeline with a y block");
+
+    if (rc == PM_OK) {
+        ut_row(5, x, &y);
+        nodes = 0;
+        for (k = 0; k < UT_FEATURES; k++) {
+            v = (x[k] == mins[k]) ? -1 : (x[k] == maxs[k]) ? 1
+                : -1 + 2 * (x[k] - mins[k]) / (maxs[k] - mins[k]);
+            if (v != 0) {
+                sn[nodes].index = k + 1;
+                sn[nodes++].value = v;
+            }
+        }
+        sn[nodes].index = -1;
+
+        v = 1 + (svm_predict(svr->svm, sn) - 0) * (20 - 1) / (1 - 0);
+
+        (void) snprintf(body, sizeof(body),
+                        "{\"features\": [%.17g, %.17g, %.17g, %.17g]}",
+                        x[0], x[1], x[2], x[3]);
+        rc = run(&py, &opt, body, &res, &err);
+        ok(rc == PM_OK && json_real_value(json_object_get(res, "value")) == v
+           && json_object_get(res, "probabilities") == NULL,
+           "regression: {\"value\"} is svm_predict unscaled by the y range");
+        json_decref(res);
+
+        pm_err_init(&err);
+        rc = pm_pipeline_init(&po, m, sy, 0, &err);
+        ok(rc == PM_EMODEL && strstr(err.msg, "scales y") != NULL,
+           "a y block with a classifier is refused");
+
+        pm_scaler_free(sy);
+        pm_model_free(svr);
+    }
+
+    pm_err_init(&err);
+    rc = pm_pipeline_init(&po, m, s, 2, &err);
+    ok(rc == PM_EMODEL && strstr(err.msg, "below the highest") != NULL,
+       "a feature count below the model's is refused");
+
+    pm_err_init(&err);
+    rc = pm_model_load(ut_train("oc.model", ONE_CLASS, RBF, 0), &oc, &err);
+    rc |= pm_pipeline_init(&po, oc, NULL, 0, &err);
+
+    if (rc == PM_OK) {
+        rc = run(&po, &opt, "{\"instances\": [[0.1, 0.2, 0.3, 0.1], "
+                 "[100, 100, 100, 100]]}", &res, &err);
+        preds = json_object_get(res, "predictions");
+        ok(rc == PM_OK
+           && json_number_value(json_object_get(json_array_get(preds, 1),
+                                                "label")) == -1
+           && json_object_get(json_array_get(preds, 0), "probabilities")
+              == NULL,
+           "one-class: labels are 1 or -1, an outlier is -1");
+        json_decref(res);
+        pm_model_free(oc);
+
+    } else {
+        ok(0, "one-class model loads: %s", err.msg);
+    }
+
+    free(batch);
+    pm_scaler_free(s);
+    pm_model_free(m);
+}
