@@ -502,6 +502,14 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
         return NULL;
     }
 
+    ngx_conf_log_error(NGX_LOG_INFO, cf, 0, "predict: loaded %s \"%V\", "
+                       "sha256 %s",
+                       kind == NGX_HTTP_PREDICT_MODEL ? "model" : "scaler",
+                       path,
+                       kind == NGX_HTTP_PREDICT_MODEL
+                       ? ((pm_model_t *) obj)->sha256
+                       : ((pm_scaler_t *) obj)->sha256);
+
     cln->handler = (kind == NGX_HTTP_PREDICT_MODEL)
                    ? ngx_http_predict_cleanup_model
                    : ngx_http_predict_cleanup_scaler;

@@ -31,8 +31,11 @@ our $NGINX = $ENV{PREDICT_NGINX} // '/usr/sbin/nginx';
 our $FIXTURES = $ENV{PREDICT_FIXTURES} // "$ROOT/build/fixtures";
 
 # lines that fail a log unless a block declares them
-our $BAD_LOG = qr/\[(?:alert|crit|emerg)\]|exited on signal|open socket #
-                  |Sanitizer|runtime\ error:/x;
+our $BAD_LOG = do {
+    my $alt = join '|', '\[(?:alert|crit|emerg)\]', 'exited on signal',
+                        'open socket #', 'Sanitizer', 'runtime error:';
+    qr/$alt/;
+};
 
 
 sub fixture {
@@ -318,10 +321,11 @@ sub DESTROY {
 
 sub connect {
     my ($self) = @_;
-    return IO::Socket::INET->new(PeerAddr => '127.0.0.1',
-                                 PeerPort => $self->{port}, Proto => 'tcp',
-                                 Timeout => 10)
+    my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1',
+                                  PeerPort => $self->{port}, Proto => 'tcp',
+                                  Timeout => 10)
         or die "connect 127.0.0.1:$self->{port}: $!";
+    return $s;
 }
 
 
