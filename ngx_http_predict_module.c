@@ -596,17 +596,19 @@ ngx_http_predict_handler(ngx_http_request_t *r)
     }
 
     if (r->headers_in.content_length_n > (off_t) plcf->max_body_size) {
+        (void) pm_err_set(&err, PM_ETOOMANY, "request body of %lld bytes is "
+                          "larger than predict_max_body_size %zu",
+                          (long long) r->headers_in.content_length_n,
+                          plcf->max_body_size);
+
+        /* as nginx's own 413: no keep-alive after an unread body */
+
         r->keepalive = 0;
 
         rc = ngx_http_discard_request_body(r);
         if (rc != NGX_OK) {
             return rc;
         }
-
-        (void) pm_err_set(&err, PM_ETOOMANY, "request body of %lld bytes is "
-                          "larger than predict_max_body_size %zu",
-                          (long long) r->headers_in.content_length_n,
-                          plcf->max_body_size);
 
         ctx->error = "body_too_large";
 

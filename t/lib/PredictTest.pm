@@ -15,6 +15,7 @@ use Cwd qw(abs_path);
 use Exporter qw(import);
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
+use IO::Select;
 use IO::Socket::INET;
 use JSON::PP;
 use POSIX qw(:sys_wait_h);
@@ -360,12 +361,19 @@ sub raw {
 }
 
 
+# bytes read past one response, kept for the next one on the same socket
+my %pending;
+
 sub read_response {
     my ($sock, $method) = @_;
-    my $buf = '';
-    my $deadline = time + 30;
+    my $buf = delete $pending{"$sock"} // '';
+    my $deadline = time + ($ENV{PREDICT_READ_TIMEOUT} // 30);
+
+    my $sel = IO::Select->new($sock);
 
     my $fill = sub {
+        return 0 unless $sel->can_read($deadline - time > 0
+                                       ? $deadline - time : 0);
         my $n = sysread($sock, my $chunk, 65536);
         return 0 unless $n;
         $buf .= $chunk;
@@ -414,8 +422,10 @@ sub read_response {
         $buf = '';
     }
 
+    $pending{"$sock"} = $buf if length $buf;
+
     return { status => $status, status_line => $status_line,
-             headers => \%headers, body => $body, leftover => $buf };
+             headers => \%headers, body => $body };
 }
 
 
