@@ -502,7 +502,7 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
         return NULL;
     }
 
-    ngx_conf_log_error(NGX_LOG_INFO, cf, 0, "predict: loaded %s \"%V\", "
+    ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0, "predict: loaded %s \"%V\", "
                        "sha256 %s",
                        kind == NGX_HTTP_PREDICT_MODEL ? "model" : "scaler",
                        path,

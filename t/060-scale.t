@@ -41,14 +41,18 @@ system("svm-scale -s $dir/head.range $dir/head.raw > /dev/null") == 0
 
 my $ours = `$tool -r $dir/head.range $dir/tail.raw`;
 my $theirs = `svm-scale -r $dir/head.range $dir/tail.raw 2>/dev/null`;
+sub outside {
+    my ($text) = @_;
+    return scalar grep { abs($_) > 1 } $text =~ /\d+:(\S+)/g;
+}
+
 ok($ours eq $theirs, 'a range fitted on 60 rows, applied to the other 118: '
    . 'identical, extrapolation included');
-like($theirs, qr/:-?(?:[2-9]|1\.\d*[1-9])/, '(and some values do fall '
-     . 'outside [-1, 1])');
+ok(outside($theirs) > 0, '(and ' . outside($theirs) . ' values do fall '
+   . 'outside [-1, 1])');
 
 my $clipped = `$tool -p clip -r $dir/head.range $dir/tail.raw`;
-my $outside = grep { /:-?(?:[2-9]|1\.\d*[1-9])/ } split /\n/, $clipped;
-is($outside, 0, 'clip: no value outside [-1, 1]');
+is(outside($clipped), 0, 'clip: no value outside [-1, 1]');
 
 system("$tool -p reject -r $dir/head.range $dir/tail.raw > /dev/null "
        . "2> $dir/err");
