@@ -335,18 +335,19 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     pm_err_init(&err);
 
+    /* the GET answer is fixed: built here, never per request */
+
+    meta = NULL;
+    len = 0;
+
     rc = pm_pipeline_init(&conf->pipeline, conf->source->model,
                           conf->source->scaler, (int) conf->feature_count,
                           &err);
-    if (rc != PM_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "predict_model \"%V\": %s",
-                           &conf->source->model_path, err.msg);
-        return NGX_CONF_ERROR;
+    if (rc == PM_OK) {
+        rc = pm_metadata_json(&conf->pipeline, &conf->options, &meta, &len,
+                              &err);
     }
 
-    rc = pm_metadata_json(&conf->pipeline, &conf->options, &meta, &len,
-                          &err);
     if (rc != PM_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "predict_model \"%V\": %s",
@@ -812,7 +813,8 @@ ngx_http_predict_error(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
         ctx->error = pm_err_name(err->code);
     }
 
-    level = pm_err_is_client(err->code) ? NGX_LOG_INFO : NGX_LOG_ERR;
+    level = (status < NGX_HTTP_INTERNAL_SERVER_ERROR) ? NGX_LOG_INFO
+                                                      : NGX_LOG_ERR;
 
     ngx_log_error(level, r->connection->log, 0, "predict: %ui %s: %s",
                   status, ctx->error, err->msg);

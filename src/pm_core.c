@@ -130,23 +130,78 @@ pm_err_name(int code)
 }
 
 
+/*
+ * The next line of a text file held in memory, NUL-terminated in ls->buf.
+ * Returns 1, 0 at the end, or a PM_E* code.
+ */
+
 int
-pm_err_is_client(int code)
+pm_lines_next(pm_lines_t *ls, pm_err_t *err)
 {
-    switch (code) {
-    case PM_EJSON:
-    case PM_ESHAPE:
-    case PM_EVALUE:
-    case PM_ECOUNT:
-    case PM_EINDEX:
-    case PM_ETOOMANY:
-    case PM_ERANGE:
-    case PM_EEMPTY:
-    case PM_ENONFINITE:
-        return 1;
-    default:
+    size_t       n;
+    const char  *nl, *start;
+    char        *nb;
+
+    if (ls->p >= ls->end) {
         return 0;
     }
+
+    start = ls->p;
+    nl = memchr(start, '\n', (size_t) (ls->end - start));
+
+    if (nl == NULL) {
+        n = (size_t) (ls->end - start);
+        ls->p = ls->end;
+
+    } else {
+        n = (size_t) (nl - start);
+        ls->p = nl + 1;
+    }
+
+    ls->line++;
+
+    if (n > PM_MAX_LINE) {
+        return pm_err_set(err, PM_EFORMAT, "line %ld: longer than %d bytes",
+                          ls->line, PM_MAX_LINE);
+    }
+
+    if (memchr(start, '\0', n) != NULL) {
+        return pm_err_set(err, PM_EFORMAT, "line %ld: NUL byte", ls->line);
+    }
+
+    if (n + 1 > ls->cap) {
+        nb = realloc(ls->buf, n + 1);
+        if (nb == NULL) {
+            return pm_err_set(err, PM_ENOMEM, "out of memory");
+        }
+
+        ls->buf = nb;
+        ls->cap = n + 1;
+    }
+
+    memcpy(ls->buf, start, n);
+
+    /* as libsvm's own tokenizer: trailing CR and blanks are not data */
+
+    while (n > 0
+           && (ls->buf[n - 1] == '\r' || ls->buf[n - 1] == ' '
+               || ls->buf[n - 1] == '\t'))
+    {
+        n--;
+    }
+
+    ls->buf[n] = '\0';
+
+    return 1;
+}
+
+
+void
+pm_lines_free(pm_lines_t *ls)
+{
+    free(ls->buf);
+    ls->buf = NULL;
+    ls->cap = 0;
 }
 
 

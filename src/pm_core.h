@@ -41,6 +41,8 @@
 
 /* limits on what a trusted but possibly broken file may declare */
 
+#define PM_MAX_LINE        (64 * 1024 * 1024)
+
 #define PM_MAX_CLASSES     1024
 #define PM_MAX_INDEX       10000000
 
@@ -83,9 +85,23 @@ void pm_err_prefix(pm_err_t *err, const char *fmt, ...)
 #endif
     ;
 const char *pm_err_name(int code);
-int pm_err_is_client(int code);
 
 void *pm_alloc(pm_alloc_t *a, size_t size);
+
+
+/* line reader for model and range files held in memory */
+
+typedef struct {
+    const char         *p;      /* next unread byte */
+    const char         *end;
+    long                line;   /* number of the line last returned */
+    char               *buf;    /* NUL-terminated copy, trailing blanks
+                                   and CR removed */
+    size_t              cap;
+} pm_lines_t;
+
+int pm_lines_next(pm_lines_t *ls, pm_err_t *err);
+void pm_lines_free(pm_lines_t *ls);
 
 
 /* malloc-backed arena for tools, tests and fuzzers */

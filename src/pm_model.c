@@ -32,16 +32,8 @@
 #define PM_KEY_NR_SV        0x800
 
 
-typedef struct {
-    const char         *p;      /* next unread byte */
-    const char         *end;
-    long                line;   /* number of the line last returned */
-    char               *buf;    /* NUL-terminated copy of that line */
-    size_t              cap;
-} pm_lines_t;
 
 
-static int pm_lines_next(pm_lines_t *ls, pm_err_t *err);
 static char *pm_token(char **pp);
 static int pm_parse_double(const char *s, double *v);
 static int pm_parse_int(const char *s, long min, long max, int *v);
@@ -152,62 +144,6 @@ pm_read_file(const char *path, size_t max, char **buf, size_t *len,
     *len = size;
 
     return PM_OK;
-}
-
-
-static int
-pm_lines_next(pm_lines_t *ls, pm_err_t *err)
-{
-    size_t       n;
-    const char  *nl, *start;
-    char        *nb;
-
-    if (ls->p >= ls->end) {
-        return 0;
-    }
-
-    start = ls->p;
-    nl = memchr(start, '\n', (size_t) (ls->end - start));
-
-    if (nl == NULL) {
-        n = (size_t) (ls->end - start);
-        ls->p = ls->end;
-
-    } else {
-        n = (size_t) (nl - start);
-        ls->p = nl + 1;
-    }
-
-    ls->line++;
-
-    if (memchr(start, '\0', n) != NULL) {
-        return pm_err_set(err, PM_EFORMAT, "line %ld: NUL byte", ls->line);
-    }
-
-    if (n + 1 > ls->cap) {
-        nb = realloc(ls->buf, n + 1);
-        if (nb == NULL) {
-            return pm_err_set(err, PM_ENOMEM, "out of memory");
-        }
-
-        ls->buf = nb;
-        ls->cap = n + 1;
-    }
-
-    memcpy(ls->buf, start, n);
-
-    /* as libsvm's own tokenizer: trailing CR and blanks are not data */
-
-    while (n > 0
-           && (ls->buf[n - 1] == '\r' || ls->buf[n - 1] == ' '
-               || ls->buf[n - 1] == '\t'))
-    {
-        n--;
-    }
-
-    ls->buf[n] = '\0';
-
-    return 1;
 }
 
 
@@ -752,7 +688,7 @@ pm_model_prescan(const char *buf, size_t len, pm_model_info_t *info,
         rc = pm_prescan_sv(&ls, info, err);
     }
 
-    free(ls.buf);
+    pm_lines_free(&ls);
 
     return rc;
 }

@@ -16,63 +16,15 @@
 #define PM_MAX_RANGE_SIZE  (256 * 1024 * 1024)
 
 
-typedef struct {
-    const char         *p;
-    const char         *end;
-    long                line;
-    char                buf[256];
-} pm_rlines_t;
 
 
-static int pm_rline(pm_rlines_t *ls, pm_err_t *err);
-static int pm_rnumbers(pm_rlines_t *ls, double *v, int n, pm_err_t *err);
-
-
-static int
-pm_rline(pm_rlines_t *ls, pm_err_t *err)
-{
-    size_t       n;
-    const char  *nl, *start;
-
-    if (ls->p >= ls->end) {
-        return 0;
-    }
-
-    start = ls->p;
-    nl = memchr(start, '\n', (size_t) (ls->end - start));
-
-    n = (nl == NULL) ? (size_t) (ls->end - start) : (size_t) (nl - start);
-    ls->p = (nl == NULL) ? ls->end : nl + 1;
-    ls->line++;
-
-    if (n >= sizeof(ls->buf)) {
-        return pm_err_set(err, PM_EFORMAT, "line %ld: line too long",
-                          ls->line);
-    }
-
-    if (memchr(start, '\0', n) != NULL) {
-        return pm_err_set(err, PM_EFORMAT, "line %ld: NUL byte", ls->line);
-    }
-
-    memcpy(ls->buf, start, n);
-
-    while (n > 0
-           && (ls->buf[n - 1] == '\r' || ls->buf[n - 1] == ' '
-               || ls->buf[n - 1] == '\t'))
-    {
-        n--;
-    }
-
-    ls->buf[n] = '\0';
-
-    return 1;
-}
+static int pm_rnumbers(pm_lines_t *ls, double *v, int n, pm_err_t *err);
 
 
 /* exactly n finite numbers on the current line; an integer first if v[0] */
 
 static int
-pm_rnumbers(pm_rlines_t *ls, double *v, int n, pm_err_t *err)
+pm_rnumbers(pm_lines_t *ls, double *v, int n, pm_err_t *err)
 {
     int    i;
     char  *p, *end;
@@ -118,7 +70,7 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
     size_t        lead, digits;
     double        v[3];
     pm_scaler_t  *s;
-    pm_rlines_t   ls;
+    pm_lines_t   ls;
     void         *p;
 
     *out = NULL;
@@ -128,11 +80,11 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
         return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
-    memset(&ls, 0, sizeof(pm_rlines_t));
+    memset(&ls, 0, sizeof(pm_lines_t));
     ls.p = buf;
     ls.end = buf + len;
 
-    rc = pm_rline(&ls, err);
+    rc = pm_lines_next(&ls, err);
     if (rc <= 0) {
         if (rc == 0) {
             rc = pm_err_set(err, PM_EFORMAT, "line 1: empty range file");
@@ -144,7 +96,7 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
     if (strcmp(ls.buf, "y") == 0) {
         s->has_y = 1;
 
-        if ((rc = pm_rline(&ls, err)) <= 0
+        if ((rc = pm_lines_next(&ls, err)) <= 0
             || (rc = pm_rnumbers(&ls, v, 2, err)) != PM_OK)
         {
             goto truncated;
@@ -160,7 +112,7 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
             goto failed;
         }
 
-        if ((rc = pm_rline(&ls, err)) <= 0
+        if ((rc = pm_lines_next(&ls, err)) <= 0
             || (rc = pm_rnumbers(&ls, v, 2, err)) != PM_OK)
         {
             goto truncated;
@@ -175,7 +127,7 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
             goto failed;
         }
 
-        if ((rc = pm_rline(&ls, err)) <= 0) {
+        if ((rc = pm_lines_next(&ls, err)) <= 0) {
             goto truncated;
         }
     }
@@ -187,7 +139,7 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
         goto failed;
     }
 
-    if ((rc = pm_rline(&ls, err)) <= 0
+    if ((rc = pm_lines_next(&ls, err)) <= 0
         || (rc = pm_rnumbers(&ls, v, 2, err)) != PM_OK)
     {
         goto truncated;
@@ -206,7 +158,7 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
     prev = 0;
 
     for ( ;; ) {
-        rc = pm_rline(&ls, err);
+        rc = pm_lines_next(&ls, err);
         if (rc < 0) {
             goto failed;
         }
@@ -284,6 +236,7 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
 
     s->max_index = prev;
     *out = s;
+    pm_lines_free(&ls);
 
     return PM_OK;
 
@@ -302,6 +255,7 @@ nomem:
 
 failed:
 
+    pm_lines_free(&ls);
     pm_scaler_free(s);
     return rc;
 }

@@ -106,14 +106,32 @@ sub expand {
 }
 
 
+# A root master's workers run as nobody, and must reach tmp/ for bodies
+# buffered to disk.  Where an ancestor of the prefix shuts "others" out (a
+# chroot whose / is a 0700 mktemp directory), they run as root instead.
+
+sub worker_user {
+    my ($dir) = @_;
+    return '' if $> != 0;
+    my $path = '';
+    for my $part ('', grep { length } split m{/}, $dir) {
+        $path .= "$part/";
+        my $mode = (stat $path)[2] // 0;
+        return "user root;\n" unless $mode & 01;
+    }
+    return '';
+}
+
+
 sub conf_text {
     my ($self) = @_;
     my $d = $self->{dir};
+    my $user = worker_user($d);
 
     return $self->expand(<<"END");
 load_module $MODULE_SO;
 
-daemon off;
+${user}daemon off;
 master_process on;
 worker_processes $self->{workers};
 pid $d/logs/nginx.pid;

@@ -23,6 +23,7 @@
 static const char *fit_range(const char *name, int with_y);
 static int run(const pm_pipeline_t *p, const pm_options_t *opt,
     const char *body, json_t **out, pm_err_t *err);
+static void scale_row(const double *x, struct svm_node *sn);
 
 
 static double  mins[UT_FEATURES], maxs[UT_FEATURES];
@@ -68,6 +69,30 @@ fit_range(const char *name, int with_y)
 }
 
 
+/* svm-scale's formula to [-1, 1], written out independently of pm_scale */
+
+static void
+scale_row(const double *x, struct svm_node *sn)
+{
+    int     k, n;
+    double  v;
+
+    n = 0;
+
+    for (k = 0; k < UT_FEATURES; k++) {
+        v = (x[k] == mins[k]) ? -1 : (x[k] == maxs[k]) ? 1
+            : -1 + 2 * (x[k] - mins[k]) / (maxs[k] - mins[k]);
+
+        if (v != 0) {
+            sn[n].index = k + 1;
+            sn[n++].value = v;
+        }
+    }
+
+    sn[n].index = -1;
+}
+
+
 static int
 run(const pm_pipeline_t *p, const pm_options_t *opt, const char *body,
     json_t **out, pm_err_t *err)
@@ -98,7 +123,7 @@ run(const pm_pipeline_t *p, const pm_options_t *opt, const char *body,
 void
 test_predict(void)
 {
-    int               i, k, rc, nodes, exact, same, order;
+    int               i, k, rc, exact, same, order;
     char              body[512], *batch, key[16];
     double            x[UT_FEATURES], y, label, prob[UT_CLASSES], v;
     size_t            n;
@@ -138,16 +163,7 @@ test_predict(void)
         ut_row(i * 3 + 1, x, &y);
         x[2] *= 1.5;   /* some rows fall outside the fitted range */
 
-        nodes = 0;
-        for (k = 0; k < UT_FEATURES; k++) {
-            v = (x[k] == mins[k]) ? -1 : (x[k] == maxs[k]) ? 1
-                : -1 + 2 * (x[k] - mins[k]) / (maxs[k] - mins[k]);
-            if (v != 0) {
-                sn[nodes].index = k + 1;
-                sn[nodes++].value = v;
-            }
-        }
-        sn[nodes].index = -1;
+        scale_row(x, sn);
 
         label = svm_predict_probability(m->svm, sn, prob);
 
@@ -270,16 +286,7 @@ test_predict(void)
 
     if (rc == PM_OK) {
         ut_row(5, x, &y);
-        nodes = 0;
-        for (k = 0; k < UT_FEATURES; k++) {
-            v = (x[k] == mins[k]) ? -1 : (x[k] == maxs[k]) ? 1
-                : -1 + 2 * (x[k] - mins[k]) / (maxs[k] - mins[k]);
-            if (v != 0) {
-                sn[nodes].index = k + 1;
-                sn[nodes++].value = v;
-            }
-        }
-        sn[nodes].index = -1;
+        scale_row(x, sn);
 
         v = 1 + (svm_predict(svr->svm, sn) - 0) * (20 - 1) / (1 - 0);
 
