@@ -54,7 +54,7 @@ typedef struct {
     long                instance;   /* batch element, -1 if n/a */
     int                 feature;    /* libsvm index, 0 if n/a */
     int                 nfeatures;  /* entries used in features[] */
-    int                 features[8];
+    int                 features[64];   /* the first 64 at fault */
     char                msg[PM_ERR_MSG_SIZE];
 } pm_err_t;
 
