@@ -19,12 +19,14 @@
 #include "pm_core.h"
 #include "pm_model.h"
 #include "pm_scale.h"
+#include "pm_features.h"
 #include "pm_predict.h"
 #include "pm_response.h"
 
 
-#define NGX_HTTP_PREDICT_MODEL   0
-#define NGX_HTTP_PREDICT_SCALER  1
+#define NGX_HTTP_PREDICT_MODEL     0
+#define NGX_HTTP_PREDICT_SCALER    1
+#define NGX_HTTP_PREDICT_FEATURES  2
 
 #define NGX_HTTP_PREDICT_UNPROCESSABLE  422
 
@@ -45,6 +47,7 @@ typedef struct {
     ngx_str_t                   model_path;
     pm_model_t                 *model;
     pm_scaler_t                *scaler;
+    pm_features_t              *spec;
 } ngx_http_predict_source_t;
 
 
@@ -52,6 +55,7 @@ typedef struct {
     ngx_http_predict_source_t  *source;
     ngx_uint_t                  out_of_range;
     ngx_flag_t                  probability;
+    ngx_flag_t                  decision_values;
     ngx_int_t                   max_instances;
     ngx_int_t                   feature_count;
     size_t                      max_body_size;
@@ -85,6 +89,9 @@ static void *ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path,
     ngx_uint_t kind);
 static void ngx_http_predict_cleanup_model(void *data);
 static void ngx_http_predict_cleanup_scaler(void *data);
+static void ngx_http_predict_cleanup_features(void *data);
+static ngx_int_t ngx_http_predict_bundle_path(ngx_conf_t *cf,
+    ngx_str_t *dir, const char *name, ngx_str_t *path);
 
 static ngx_int_t ngx_http_predict_handler(ngx_http_request_t *r);
 static void ngx_http_predict_body_handler(ngx_http_request_t *r);
@@ -153,6 +160,13 @@ static ngx_command_t  ngx_http_predict_commands[] = {
       ngx_conf_set_flag_slot,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_predict_loc_conf_t, probability),
+      NULL },
+
+    { ngx_string("predict_decision_values"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
+      ngx_conf_set_flag_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_predict_loc_conf_t, decision_values),
       NULL },
 
     { ngx_string("predict_max_instances"),
@@ -297,6 +311,7 @@ ngx_http_predict_create_loc_conf(ngx_conf_t *cf)
     plcf->source = NGX_CONF_UNSET_PTR;
     plcf->out_of_range = NGX_CONF_UNSET_UINT;
     plcf->probability = NGX_CONF_UNSET;
+    plcf->decision_values = NGX_CONF_UNSET;
     plcf->max_instances = NGX_CONF_UNSET;
     plcf->feature_count = NGX_CONF_UNSET;
     plcf->max_body_size = NGX_CONF_UNSET_SIZE;
@@ -320,6 +335,7 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_uint_value(conf->out_of_range, prev->out_of_range,
                               PM_OOR_EXTRAPOLATE);
     ngx_conf_merge_value(conf->probability, prev->probability, 1);
+    ngx_conf_merge_value(conf->decision_values, prev->decision_values, 0);
     ngx_conf_merge_value(conf->max_instances, prev->max_instances, 100);
     ngx_conf_merge_value(conf->feature_count, prev->feature_count, 0);
     ngx_conf_merge_size_value(conf->max_body_size, prev->max_body_size,
@@ -327,6 +343,7 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     conf->options.out_of_range = (int) conf->out_of_range;
     conf->options.probability = (int) conf->probability;
+    conf->options.decision_values = (int) conf->decision_values;
     conf->options.max_instances = (size_t) conf->max_instances;
 
     if (conf->source == NULL) {
@@ -341,8 +358,8 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     len = 0;
 
     rc = pm_pipeline_init(&conf->pipeline, conf->source->model,
-                          conf->source->scaler, (int) conf->feature_count,
-                          &err);
+                          conf->source->scaler, conf->source->spec,
+                          (int) conf->feature_count, &err);
     if (rc == PM_OK) {
         rc = pm_metadata_json(&conf->pipeline, &conf->options, &meta, &len,
                               &err);
@@ -387,8 +404,9 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_predict_loc_conf_t *plcf = conf;
 
-    ngx_str_t                  *value, path, scaler;
+    ngx_str_t                  *value, path, scaler, spec;
     ngx_uint_t                  i;
+    ngx_file_info_t             fi;
     ngx_http_core_loc_conf_t   *clcf;
     ngx_http_predict_source_t  *src;
 
@@ -400,19 +418,35 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     path = value[1];
     ngx_str_null(&scaler);
+    ngx_str_null(&spec);
 
     for (i = 2; i < cf->args->nelts; i++) {
 
         if (ngx_strncmp(value[i].data, "scaler=", 7) == 0
-            && value[i].len > 7)
+            && value[i].len > 7 && scaler.len == 0)
         {
             scaler.data = value[i].data + 7;
             scaler.len = value[i].len - 7;
             continue;
         }
 
+        if (ngx_strncmp(value[i].data, "features=", 9) == 0
+            && value[i].len > 9 && spec.len == 0)
+        {
+            spec.data = value[i].data + 9;
+            spec.len = value[i].len - 9;
+            continue;
+        }
+
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "invalid parameter \"%V\"", &value[i]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (scaler.len && spec.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"scaler=\" and \"features=\" exclude each "
+                           "other");
         return NGX_CONF_ERROR;
     }
 
@@ -422,6 +456,31 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     if (ngx_conf_full_name(cf->cycle, &path, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    /* a bundle directory: the trainer's or the exporter's */
+
+    if (ngx_file_info(path.data, &fi) != NGX_FILE_ERROR && ngx_is_dir(&fi)) {
+
+        if (scaler.len || spec.len) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "a bundle directory takes no \"scaler=\" or "
+                               "\"features=\"");
+            return NGX_CONF_ERROR;
+        }
+
+        if (ngx_http_predict_bundle_path(cf, &path, PM_BUNDLE_SPEC, &spec)
+            != NGX_OK
+            || ngx_http_predict_bundle_path(cf, &path, PM_BUNDLE_MODEL, &path)
+               != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+    } else if (spec.len
+               && ngx_conf_full_name(cf->cycle, &spec, 0) != NGX_OK)
+    {
         return NGX_CONF_ERROR;
     }
 
@@ -443,12 +502,47 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
         }
     }
 
+    if (spec.len) {
+        src->spec = ngx_http_predict_load(cf, &spec,
+                                          NGX_HTTP_PREDICT_FEATURES);
+        if (src->spec == NULL) {
+            return NGX_CONF_ERROR;
+        }
+    }
+
     plcf->source = src;
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_predict_handler;
 
     return NGX_CONF_OK;
+}
+
+
+/* DIR/NAME, NUL-terminated, as ngx_conf_full_name() leaves paths */
+
+static ngx_int_t
+ngx_http_predict_bundle_path(ngx_conf_t *cf, ngx_str_t *dir,
+    const char *name, ngx_str_t *path)
+{
+    u_char  *p;
+    size_t   len;
+
+    len = dir->len + 1 + ngx_strlen(name);
+
+    p = ngx_pnalloc(cf->pool, len + 1);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    path->data = p;
+    p = ngx_cpymem(p, dir->data, dir->len);
+    *p++ = '/';
+    p = ngx_cpymem(p, name, ngx_strlen(name));
+    *p = '\0';
+    path->len = len;
+
+    return NGX_OK;
 }
 
 
@@ -459,9 +553,11 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
 {
     int                            rc;
     void                          *obj;
+    const char                    *what, *sha;
     ngx_uint_t                     i;
     pm_err_t                       err;
     ngx_pool_cleanup_t            *cln;
+    ngx_pool_cleanup_pt            handler;
     ngx_http_predict_file_t       *file;
     ngx_http_predict_main_conf_t  *pmcf;
 
@@ -487,33 +583,45 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
 
     /* path comes from ngx_conf_full_name(), which NUL-terminates it */
 
-    if (kind == NGX_HTTP_PREDICT_MODEL) {
+    switch (kind) {
+
+    case NGX_HTTP_PREDICT_MODEL:
         rc = pm_model_load((const char *) path->data, (pm_model_t **) &obj,
                            &err);
-    } else {
+        what = "model";
+        sha = (rc == PM_OK) ? ((pm_model_t *) obj)->sha256 : NULL;
+        handler = ngx_http_predict_cleanup_model;
+        break;
+
+    case NGX_HTTP_PREDICT_SCALER:
         rc = pm_scaler_load((const char *) path->data, (pm_scaler_t **) &obj,
                             &err);
+        what = "scaler";
+        sha = (rc == PM_OK) ? ((pm_scaler_t *) obj)->sha256 : NULL;
+        handler = ngx_http_predict_cleanup_scaler;
+        break;
+
+    default: /* NGX_HTTP_PREDICT_FEATURES */
+        rc = pm_features_load((const char *) path->data,
+                              (pm_features_t **) &obj, &err);
+        what = "features";
+        sha = (rc == PM_OK) ? ((pm_features_t *) obj)->sha256 : NULL;
+        handler = ngx_http_predict_cleanup_features;
+        break;
     }
 
     if (rc != PM_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "%s \"%V\": %s",
-                           kind == NGX_HTTP_PREDICT_MODEL
-                           ? "predict_model" : "predict_model scaler",
-                           path, err.msg);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "predict_model %s\"%V\": "
+                           "%s", kind == NGX_HTTP_PREDICT_MODEL ? ""
+                           : kind == NGX_HTTP_PREDICT_SCALER ? "scaler "
+                           : "features ", path, err.msg);
         return NULL;
     }
 
     ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0, "predict: loaded %s \"%V\", "
-                       "sha256 %s",
-                       kind == NGX_HTTP_PREDICT_MODEL ? "model" : "scaler",
-                       path,
-                       kind == NGX_HTTP_PREDICT_MODEL
-                       ? ((pm_model_t *) obj)->sha256
-                       : ((pm_scaler_t *) obj)->sha256);
+                       "sha256 %s", what, path, sha);
 
-    cln->handler = (kind == NGX_HTTP_PREDICT_MODEL)
-                   ? ngx_http_predict_cleanup_model
-                   : ngx_http_predict_cleanup_scaler;
+    cln->handler = handler;
     cln->data = obj;
 
     file = ngx_array_push(&pmcf->files);
@@ -540,6 +648,13 @@ static void
 ngx_http_predict_cleanup_scaler(void *data)
 {
     pm_scaler_free(data);
+}
+
+
+static void
+ngx_http_predict_cleanup_features(void *data)
+{
+    pm_features_free(data);
 }
 
 
@@ -756,11 +871,13 @@ ngx_http_predict_run(ngx_http_request_t *r,
     ngx_http_predict_loc_conf_t *plcf, ngx_http_predict_ctx_t *ctx,
     u_char *data, size_t len)
 {
-    int           rc;
-    u_char       *p;
-    pm_err_t      err;
-    pm_alloc_t    a;
-    pm_answer_t   ans;
+    int                   rc;
+    u_char               *p;
+    pm_err_t              err;
+    ngx_int_t             label;
+    pm_alloc_t            a;
+    pm_answer_t           ans;
+    const pm_features_t  *spec;
 
     pm_err_init(&err);
 
@@ -778,16 +895,26 @@ ngx_http_predict_run(ngx_http_request_t *r,
     ctx->instances = ans.n;
 
     if (!ans.batch) {
-        p = ngx_pnalloc(r->pool, PM_JSON_DOUBLE_SIZE);
+        p = ngx_pnalloc(r->pool, PM_JSON_NUM_SIZE);
         if (p == NULL) {
             return NGX_HTTP_INTERNAL_SERVER_ERROR;
         }
 
         ctx->label.data = p;
-        ctx->label.len = pm_model_is_regression(plcf->pipeline.model)
-            ? pm_json_double(ans.results[0].value, (char *) p)
-            : (size_t) (ngx_sprintf(p, "%i",
-                                    (ngx_int_t) ans.results[0].value) - p);
+        label = (ngx_int_t) ans.results[0].value;
+        spec = plcf->pipeline.spec;
+
+        if (pm_model_is_regression(plcf->pipeline.model)) {
+            ctx->label.len = pm_format_number(ans.results[0].value,
+                                              (char *) p);
+
+        } else if (spec != NULL && spec->target.nclasses > 0) {
+            ctx->label.data = (u_char *) spec->target.class_key[label];
+            ctx->label.len = ngx_strlen(ctx->label.data);
+
+        } else {
+            ctx->label.len = ngx_sprintf(p, "%i", label) - p;
+        }
     }
 
     return ngx_http_predict_send(r, NGX_HTTP_OK, (u_char *) ans.body,

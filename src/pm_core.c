@@ -46,6 +46,9 @@ static const struct {
     { PM_EEMPTY,    "empty_body" },
     { PM_ENOSPC,    "internal_error" },
     { PM_ENONFINITE, "non_finite" },
+    { PM_EMISSING,  "missing_feature" },
+    { PM_ECATEGORY, "unknown_category" },
+    { PM_EUNKNOWN,  "unknown_feature" },
 };
 
 
@@ -91,6 +94,16 @@ pm_err_add_feature(pm_err_t *err, int index)
         < (int) (sizeof(err->features) / sizeof(err->features[0])))
     {
         err->features[err->nfeatures++] = index;
+    }
+}
+
+
+void
+pm_err_add_name(pm_err_t *err, const char *name)
+{
+    if (err->nnames < (int) (sizeof(err->names) / sizeof(err->names[0]))) {
+        (void) snprintf(err->names[err->nnames++], sizeof(err->names[0]),
+                        "%s", name);
     }
 }
 
@@ -202,6 +215,47 @@ pm_lines_free(pm_lines_t *ls)
     free(ls->buf);
     ls->buf = NULL;
     ls->cap = 0;
+}
+
+
+/* the shortest of %.15g, %.16g, %.17g that reads back exactly */
+
+size_t
+pm_format_number(double v, char *buf)
+{
+    int  n, prec;
+
+    n = 0;
+
+    for (prec = 15; prec <= 17; prec++) {
+        n = snprintf(buf, PM_JSON_NUM_SIZE, "%.*g", prec, v);
+
+        if (strtod(buf, NULL) == v) {
+            break;
+        }
+    }
+
+    return (size_t) n;
+}
+
+
+/* client text echoed in a message: printable ASCII only, bounded */
+
+void
+pm_safe_text(const char *text, char *out, size_t size)
+{
+    size_t  i;
+
+    for (i = 0; text[i] != '\0' && i + 1 < size; i++) {
+        out[i] = (text[i] >= 0x20 && text[i] < 0x7f && text[i] != '"')
+                 ? text[i] : '?';
+    }
+
+    if (text[i] != '\0' && i >= 3) {
+        memcpy(out + i - 3, "...", 3);
+    }
+
+    out[i] = '\0';
 }
 
 

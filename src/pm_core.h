@@ -35,9 +35,18 @@
 #define PM_EEMPTY         -13  /* empty request body */
 #define PM_ENOSPC         -14  /* caller's buffer too small */
 #define PM_ENONFINITE     -15  /* input that scales or predicts to inf/nan */
+#define PM_EMISSING       -16  /* a required named feature is absent */
+#define PM_ECATEGORY      -17  /* an unknown category, refused */
+#define PM_EUNKNOWN       -18  /* a feature name the spec does not have */
 
 
 #define PM_ERR_MSG_SIZE    512
+
+/* what to do with a raw value outside the range fitted in training */
+
+#define PM_OOR_EXTRAPOLATE 0   /* svm-scale's own behaviour */
+#define PM_OOR_CLIP        1   /* clamp to the fitted [min, max] */
+#define PM_OOR_REJECT      2   /* refuse the instance */
 
 /* limits on what a trusted but possibly broken file may declare */
 
@@ -55,6 +64,8 @@ typedef struct {
     int                 feature;    /* libsvm index, 0 if n/a */
     int                 nfeatures;  /* entries used in features[] */
     int                 features[64];   /* the first 64 at fault */
+    int                 nnames;     /* named features at fault */
+    char                names[8][64];
     char                msg[PM_ERR_MSG_SIZE];
 } pm_err_t;
 
@@ -79,6 +90,7 @@ int pm_err_set(pm_err_t *err, int code, const char *fmt, ...)
     ;
 int pm_err_vset(pm_err_t *err, int code, const char *fmt, va_list args);
 void pm_err_add_feature(pm_err_t *err, int index);
+void pm_err_add_name(pm_err_t *err, const char *name);
 void pm_err_prefix(pm_err_t *err, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 2, 3)))
@@ -87,6 +99,11 @@ void pm_err_prefix(pm_err_t *err, const char *fmt, ...)
 const char *pm_err_name(int code);
 
 void *pm_alloc(pm_alloc_t *a, size_t size);
+
+#define PM_JSON_NUM_SIZE   32
+
+size_t pm_format_number(double v, char *buf);
+void pm_safe_text(const char *text, char *out, size_t size);
 
 
 /* line reader for model and range files held in memory */

@@ -13,43 +13,110 @@
 #include "pm_response.h"
 
 
-static int pm_predict_instance(const pm_pipeline_t *p,
-    const pm_options_t *opt, json_t *inst, struct svm_node *raw,
-    struct svm_node *scaled, int *oor, pm_alloc_t *a, pm_result_t *res,
-    int nprob, pm_err_t *err);
+typedef struct {
+    const pm_pipeline_t  *p;
+    const pm_options_t   *opt;
+    struct svm_node      *raw;       /* index mode: the request's nodes */
+    struct svm_node      *scaled;    /* after the range file or the spec */
+    pm_raw_t             *values;    /* spec mode: one per feature */
+    int                  *oor;
+    double               *scratch;
+    int                   nprob;
+    int                   ndec;
+} pm_work_t;
+
+
+static int pm_predict_instance(pm_work_t *w, json_t *inst, pm_alloc_t *a,
+    pm_result_t *res, pm_err_t *err);
 static int pm_reject(const pm_scaler_t *s, const struct svm_node *raw,
     int nraw, const int *oor, int noor, pm_err_t *err);
+static double pm_sigmoid(double dec, double a, double b);
+static void pm_coupling(int k, double *r, double *p, double *scratch);
 
 
 int
 pm_pipeline_init(pm_pipeline_t *p, const pm_model_t *model,
-    const pm_scaler_t *scaler, int nfeatures, pm_err_t *err)
+    const pm_scaler_t *scaler, const pm_features_t *spec, int nfeatures,
+    pm_err_t *err)
 {
-    int  need;
+    int                 i, need, task;
+    const pm_target_t  *t;
 
-    need = model->max_index;
+    memset(p, 0, sizeof(pm_pipeline_t));
 
-    if (scaler != NULL && scaler->max_index > need) {
-        need = scaler->max_index;
+    if (scaler != NULL && spec != NULL) {
+        return pm_err_set(err, PM_EMODEL, "a range file and a feature spec "
+                          "exclude each other");
     }
 
-    if (nfeatures == 0) {
-        nfeatures = need;
+    p->label_rule = PM_LABEL_PROBABILITY;
 
-    } else if (nfeatures < need) {
-        return pm_err_set(err, PM_EMODEL, "feature count %d is below the "
-                          "highest feature index %d of the model and scaler",
-                          nfeatures, need);
-    }
+    if (spec != NULL) {
+        t = &spec->target;
 
-    if (scaler != NULL && scaler->has_y && !pm_model_is_regression(model)) {
-        return pm_err_set(err, PM_EMODEL, "the range file scales y, but a "
-                          "%s model does not predict a scaled value",
-                          pm_model_type_name(model->svm_type));
+        if (model->max_index > spec->max_index) {
+            return pm_err_set(err, PM_EMODEL, "the model uses feature index "
+                              "%d, the feature spec produces indices up to "
+                              "%d", model->max_index, spec->max_index);
+        }
+
+        task = pm_model_is_classifier(model) ? PM_TASK_CLASSIFY
+               : pm_model_is_regression(model) ? PM_TASK_REGRESS
+               : PM_TASK_ONE_CLASS;
+
+        if (t->task != PM_TASK_NONE && t->task != task) {
+            return pm_err_set(err, PM_EMODEL, "the feature spec's target is "
+                              "for another task than this %s model",
+                              pm_model_type_name(model->svm_type));
+        }
+
+        for (i = 0; t->nclasses > 0 && i < model->nr_class; i++) {
+            if (model->labels[i] < 0 || model->labels[i] >= t->nclasses) {
+                return pm_err_set(err, PM_EMODEL, "model label %d has no "
+                                  "class in the feature spec's %d classes",
+                                  model->labels[i], t->nclasses);
+            }
+        }
+
+        if (t->task == PM_TASK_CLASSIFY) {
+            p->label_rule = t->label_rule;
+        }
+
+        if (nfeatures != 0 && nfeatures != spec->n) {
+            return pm_err_set(err, PM_EMODEL, "a feature count does not "
+                              "apply to a feature spec");
+        }
+
+        nfeatures = spec->n;
+
+    } else {
+        need = model->max_index;
+
+        if (scaler != NULL && scaler->max_index > need) {
+            need = scaler->max_index;
+        }
+
+        if (nfeatures == 0) {
+            nfeatures = need;
+
+        } else if (nfeatures < need) {
+            return pm_err_set(err, PM_EMODEL, "feature count %d is below the "
+                              "highest feature index %d of the model and "
+                              "scaler", nfeatures, need);
+        }
+
+        if (scaler != NULL && scaler->has_y
+            && !pm_model_is_regression(model))
+        {
+            return pm_err_set(err, PM_EMODEL, "the range file scales y, but "
+                              "a %s model does not predict a scaled value",
+                              pm_model_type_name(model->svm_type));
+        }
     }
 
     p->model = model;
     p->scaler = scaler;
+    p->spec = spec;
     p->nfeatures = nfeatures;
 
     return PM_OK;
@@ -65,13 +132,176 @@ pm_pipeline_has_probability(const pm_pipeline_t *p, const pm_options_t *opt)
 
 
 int
-pm_predict_nodes(const pm_model_t *m, const struct svm_node *x,
-    int probability, double *value, double *prob, pm_err_t *err)
+pm_model_ndec(const pm_model_t *m)
 {
-    int  i;
+    return pm_model_is_classifier(m) ? m->nr_class * (m->nr_class - 1) / 2
+                                     : 1;
+}
+
+
+/* doubles of scratch pm_predict_nodes() needs for probabilities */
+
+size_t
+pm_predict_scratch(const pm_model_t *m)
+{
+    return 3 * (size_t) m->nr_class * (size_t) m->nr_class
+           + (size_t) m->nr_class;
+}
+
+
+/*
+ * libsvm's probability estimates from the decision values, the arithmetic
+ * of svm_predict_probability() (Platt's sigmoid per pair, then pairwise
+ * coupling, method 2 of Wu, Lin and Weng 2004) in the same order, so the
+ * results are the same doubles; t/unit checks them bit for bit.
+ */
+
+static double
+pm_sigmoid(double dec, double a, double b)
+{
+    double  f;
+
+    f = dec * a + b;
+
+    /* 1 - p is used later: avoid catastrophic cancellation */
+
+    if (f >= 0) {
+        return exp(-f) / (1.0 + exp(-f));
+    }
+
+    return 1.0 / (1 + exp(f));
+}
+
+
+/* r: k x k pairwise probabilities; scratch: 2 k^2 + k doubles */
+
+static void
+pm_coupling(int k, double *r, double *p, double *scratch)
+{
+    int      t, j, iter, max_iter;
+    double  *q, *qp, pqp, eps, max_error, error, diff;
+
+    q = scratch;
+    qp = scratch + (size_t) k * k;
+    max_iter = (k > 100) ? k : 100;
+    eps = 0.005 / k;
+
+    for (t = 0; t < k; t++) {
+        p[t] = 1.0 / k;
+        q[t * k + t] = 0;
+
+        for (j = 0; j < t; j++) {
+            q[t * k + t] += r[j * k + t] * r[j * k + t];
+            q[t * k + j] = q[j * k + t];
+        }
+
+        for (j = t + 1; j < k; j++) {
+            q[t * k + t] += r[j * k + t] * r[j * k + t];
+            q[t * k + j] = -r[j * k + t] * r[t * k + j];
+        }
+    }
+
+    for (iter = 0; iter < max_iter; iter++) {
+        pqp = 0;
+
+        for (t = 0; t < k; t++) {
+            qp[t] = 0;
+
+            for (j = 0; j < k; j++) {
+                qp[t] += q[t * k + j] * p[j];
+            }
+
+            pqp += p[t] * qp[t];
+        }
+
+        max_error = 0;
+
+        for (t = 0; t < k; t++) {
+            error = fabs(qp[t] - pqp);
+            if (error > max_error) {
+                max_error = error;
+            }
+        }
+
+        if (max_error < eps) {
+            break;
+        }
+
+        for (t = 0; t < k; t++) {
+            diff = (-qp[t] + pqp) / q[t * k + t];
+            p[t] += diff;
+            pqp = (pqp + diff * (diff * q[t * k + t] + 2 * qp[t])) / (1 + diff)
+                  / (1 + diff);
+
+            for (j = 0; j < k; j++) {
+                qp[j] = (qp[j] + diff * q[t * k + j]) / (1 + diff);
+                p[j] /= (1 + diff);
+            }
+        }
+    }
+}
+
+
+void
+pm_svm_probability(const pm_model_t *m, const double *dec, double *prob,
+    double *scratch)
+{
+    int      i, j, k, n;
+    double  *r, min_prob, v;
+
+    n = m->nr_class;
+    r = scratch;
+    min_prob = 1e-7;
+    k = 0;
+
+    for (i = 0; i < n; i++) {
+        for (j = i + 1; j < n; j++) {
+            v = pm_sigmoid(dec[k], m->svm->probA[k], m->svm->probB[k]);
+            v = (v > min_prob) ? v : min_prob;
+            v = (v < 1 - min_prob) ? v : 1 - min_prob;
+            r[i * n + j] = v;
+            r[j * n + i] = 1 - v;
+            k++;
+        }
+    }
+
+    if (n == 2) {
+        prob[0] = r[1];
+        prob[1] = r[n];
+        return;
+    }
+
+    pm_coupling(n, r, prob, scratch + (size_t) n * n);
+}
+
+
+/*
+ * One kernel pass: svm_predict_values() gives the decision values and the
+ * vote; probabilities, when wanted, come from those decision values.  With
+ * PM_LABEL_PROBABILITY the label is the most probable class, as with
+ * svm_predict_probability() and svm-predict -b 1.
+ */
+
+int
+pm_predict_nodes(const pm_model_t *m, const struct svm_node *x,
+    int probability, int label_rule, double *value, double *prob,
+    double *dec, double *scratch, pm_err_t *err)
+{
+    int  i, best;
+
+    *value = svm_predict_values(m->svm, x, dec);
+
+    for (i = 0; i < pm_model_ndec(m); i++) {
+        if (!isfinite(dec[i])) {
+            return pm_err_set(err, PM_ENONFINITE, "the model's decision "
+                              "values are not finite for this input");
+        }
+    }
 
     if (probability) {
-        *value = svm_predict_probability(m->svm, x, prob);
+        pm_svm_probability(m, dec, prob, scratch);
+
+        best = 0;
 
         for (i = 0; i < m->nr_class; i++) {
             if (!isfinite(prob[i])) {
@@ -79,10 +309,15 @@ pm_predict_nodes(const pm_model_t *m, const struct svm_node *x,
                                   "probabilities are not finite for this "
                                   "input");
             }
+
+            if (prob[i] > prob[best]) {
+                best = i;
+            }
         }
 
-    } else {
-        *value = svm_predict(m->svm, x);
+        if (label_rule == PM_LABEL_PROBABILITY) {
+            *value = m->labels[best];
+        }
     }
 
     if (!isfinite(*value)) {
@@ -127,49 +362,68 @@ pm_reject(const pm_scaler_t *s, const struct svm_node *raw, int nraw,
 
 
 static int
-pm_predict_instance(const pm_pipeline_t *p, const pm_options_t *opt,
-    json_t *inst, struct svm_node *raw, struct svm_node *scaled, int *oor,
-    pm_alloc_t *a, pm_result_t *res, int nprob, pm_err_t *err)
+pm_predict_instance(pm_work_t *w, json_t *inst, pm_alloc_t *a,
+    pm_result_t *res, pm_err_t *err)
 {
     int                     rc, nraw, noor;
+    const pm_pipeline_t    *p;
     const struct svm_node  *x;
 
-    nraw = pm_request_features(inst, p->nfeatures, raw, err);
-    if (nraw < 0) {
-        return nraw;
-    }
+    p = w->p;
+    noor = 0;
 
-    if (p->scaler != NULL) {
-        rc = pm_scale_nodes(p->scaler, opt->out_of_range, raw, nraw, scaled,
-                            oor, &noor, err);
+    if (p->spec != NULL) {
+        rc = pm_features_raw_json(p->spec, inst, w->values, err);
+        if (rc != PM_OK) {
+            return rc;
+        }
+
+        rc = pm_features_encode(p->spec, w->opt->out_of_range, w->values,
+                                w->scaled, w->oor, &noor, err);
         if (rc < 0) {
             return rc;
         }
 
-        if (noor > 0) {
-            if (opt->out_of_range == PM_OOR_REJECT) {
-                return pm_reject(p->scaler, raw, nraw, oor, noor, err);
-            }
-
-            res->oor = pm_alloc(a, sizeof(int) * (size_t) noor);
-            if (res->oor == NULL) {
-                return pm_err_set(err, PM_ENOMEM, "out of memory");
-            }
-
-            memcpy(res->oor, oor, sizeof(int) * (size_t) noor);
-            res->noor = noor;
-        }
-
-        x = scaled;
+        x = w->scaled;
 
     } else {
-        raw[nraw].index = -1;
-        raw[nraw].value = 0;
-        x = raw;
+        nraw = pm_request_features(inst, p->nfeatures, w->raw, err);
+        if (nraw < 0) {
+            return nraw;
+        }
+
+        if (p->scaler != NULL) {
+            rc = pm_scale_nodes(p->scaler, w->opt->out_of_range, w->raw,
+                                nraw, w->scaled, w->oor, &noor, err);
+            if (rc < 0) {
+                return rc;
+            }
+
+            if (noor > 0 && w->opt->out_of_range == PM_OOR_REJECT) {
+                return pm_reject(p->scaler, w->raw, nraw, w->oor, noor, err);
+            }
+
+            x = w->scaled;
+
+        } else {
+            w->raw[nraw].index = -1;
+            w->raw[nraw].value = 0;
+            x = w->raw;
+        }
     }
 
-    rc = pm_predict_nodes(p->model, x, nprob > 0, &res->value, res->prob,
-                          err);
+    if (noor > 0) {
+        res->oor = pm_alloc(a, sizeof(int) * (size_t) noor);
+        if (res->oor == NULL) {
+            return pm_err_set(err, PM_ENOMEM, "out of memory");
+        }
+
+        memcpy(res->oor, w->oor, sizeof(int) * (size_t) noor);
+        res->noor = noor;
+    }
+
+    rc = pm_predict_nodes(p->model, x, w->nprob > 0, p->label_rule,
+                          &res->value, res->prob, res->dec, w->scratch, err);
     if (rc != PM_OK) {
         return rc;
     }
@@ -177,10 +431,13 @@ pm_predict_instance(const pm_pipeline_t *p, const pm_options_t *opt,
     if (p->scaler != NULL && p->scaler->has_y) {
         res->value = pm_scale_y_inverse(p->scaler, res->value);
 
-        if (!isfinite(res->value)) {
-            return pm_err_set(err, PM_ENONFINITE, "the model's output is not "
-                              "finite once y is unscaled");
-        }
+    } else if (p->spec != NULL && p->spec->target.task == PM_TASK_REGRESS) {
+        res->value = pm_target_inverse(&p->spec->target, res->value);
+    }
+
+    if (!isfinite(res->value)) {
+        return pm_err_set(err, PM_ENONFINITE, "the model's output is not "
+                          "finite once the target is unscaled");
     }
 
     return PM_OK;
@@ -188,91 +445,89 @@ pm_predict_instance(const pm_pipeline_t *p, const pm_options_t *opt,
 
 
 int
-pm_predict_json(const pm_pipeline_t *p, const pm_options_t *opt,
-    const char *body, size_t len, pm_alloc_t *a, pm_answer_t *ans,
-    pm_err_t *err)
+pm_predict_instances(const pm_pipeline_t *p, const pm_options_t *opt,
+    json_t *const *inst, size_t n, int batch, pm_alloc_t *a,
+    pm_answer_t *ans, pm_err_t *err)
 {
-    int               rc, nprob;
-    char             *out;
-    size_t            i, size, maxsize, cap, need;
-    double           *probs;
-    json_t           *inst;
-    pm_request_t      req;
-    struct svm_node  *raw, *scaled;
-    int              *oor;
+    int           rc, ndec;
+    char         *out;
+    size_t        i, size, maxsize, nodes, cap, need;
+    double       *probs, *decs;
+    pm_work_t     w;
 
     memset(ans, 0, sizeof(pm_answer_t));
+    memset(&w, 0, sizeof(pm_work_t));
 
-    rc = pm_request_parse(body, len, opt->max_instances, &req, err);
-    if (rc != PM_OK) {
-        goto done;
-    }
+    ndec = pm_model_ndec(p->model);
 
-    nprob = pm_pipeline_has_probability(p, opt) ? p->model->nr_class : 0;
+    w.p = p;
+    w.opt = opt;
+    w.nprob = pm_pipeline_has_probability(p, opt) ? p->model->nr_class : 0;
+    w.ndec = ndec;
 
-    ans->n = req.n;
-    ans->batch = req.batch;
-    ans->nprob = nprob;
+    ans->n = n;
+    ans->batch = batch;
+    ans->nprob = w.nprob;
+    ans->ndec = (opt->decision_values && !pm_model_is_regression(p->model))
+                ? ndec : 0;
 
     maxsize = 0;
 
-    for (i = 0; i < req.n; i++) {
-        size = pm_request_instance_size(pm_request_instance(&req, i));
+    for (i = 0; i < n; i++) {
+        size = pm_request_instance_size(inst[i]);
         if (size > maxsize) {
             maxsize = size;
         }
     }
 
-    ans->results = pm_alloc(a, sizeof(pm_result_t) * req.n);
-    probs = pm_alloc(a, sizeof(double) * req.n * (size_t) nprob);
-    raw = pm_alloc(a, sizeof(struct svm_node) * (maxsize + 1));
-    scaled = NULL;
-    oor = NULL;
+    /* all per-request memory at once, from the caller's allocator */
 
-    if (p->scaler != NULL) {
-        scaled = pm_alloc(a, sizeof(struct svm_node)
-                             * ((size_t) p->scaler->n + 1));
-        oor = pm_alloc(a, sizeof(int) * ((size_t) p->scaler->n + 1));
-    }
+    nodes = (p->spec != NULL) ? (size_t) p->spec->max_index + 1
+            : (p->scaler != NULL) ? (size_t) p->scaler->n + 1 : 1;
 
-    if (ans->results == NULL || probs == NULL || raw == NULL
-        || (p->scaler != NULL && (scaled == NULL || oor == NULL)))
+    ans->results = pm_alloc(a, sizeof(pm_result_t) * n);
+    probs = pm_alloc(a, sizeof(double) * n * (size_t) w.nprob);
+    decs = pm_alloc(a, sizeof(double) * n * (size_t) ndec);
+    w.raw = pm_alloc(a, sizeof(struct svm_node) * (maxsize + 1));
+    w.scaled = pm_alloc(a, sizeof(struct svm_node) * nodes);
+    w.oor = pm_alloc(a, sizeof(int) * (nodes + (p->spec ? p->spec->n : 0)));
+    w.scratch = pm_alloc(a, sizeof(double) * pm_predict_scratch(p->model));
+    w.values = (p->spec != NULL)
+               ? pm_alloc(a, sizeof(pm_raw_t) * (size_t) p->spec->n) : NULL;
+
+    if (ans->results == NULL || probs == NULL || decs == NULL
+        || w.raw == NULL || w.scaled == NULL || w.oor == NULL
+        || w.scratch == NULL || (p->spec != NULL && w.values == NULL))
     {
-        rc = pm_err_set(err, PM_ENOMEM, "out of memory");
-        goto done;
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
-    memset(ans->results, 0, sizeof(pm_result_t) * req.n);
+    memset(ans->results, 0, sizeof(pm_result_t) * n);
 
-    for (i = 0; i < req.n; i++) {
-        inst = pm_request_instance(&req, i);
+    for (i = 0; i < n; i++) {
+        ans->results[i].prob = w.nprob ? probs + i * (size_t) w.nprob : NULL;
+        ans->results[i].dec = decs + i * (size_t) ndec;
 
-        if (nprob) {
-            ans->results[i].prob = probs + i * (size_t) nprob;
-        }
-
-        rc = pm_predict_instance(p, opt, inst, raw, scaled, oor, a,
-                                 &ans->results[i], nprob, err);
+        rc = pm_predict_instance(&w, inst[i], a, &ans->results[i], err);
 
         if (rc != PM_OK) {
-            if (req.batch) {
+            if (batch) {
                 err->instance = (long) i;
                 pm_err_prefix(err, "instances[%zu]: ", i);
             }
 
-            goto done;
+            return rc;
         }
     }
 
     /* one writer sizes and fills; the estimate makes one pass the rule */
 
-    cap = 64 + req.n * (64 + (size_t) nprob * 48);
+    cap = 64 + n * (64 + (size_t) (w.nprob + ans->ndec) * 48);
 
     for ( ;; ) {
         out = pm_alloc(a, cap);
         if (out == NULL) {
-            rc = pm_err_set(err, PM_ENOMEM, "out of memory");
-            goto done;
+            return pm_err_set(err, PM_ENOMEM, "out of memory");
         }
 
         need = pm_response_write(p, ans, out, cap);
@@ -286,9 +541,40 @@ pm_predict_json(const pm_pipeline_t *p, const pm_options_t *opt,
 
     ans->body = out;
     ans->len = need;
-    rc = PM_OK;
 
-done:
+    return PM_OK;
+}
+
+
+int
+pm_predict_json(const pm_pipeline_t *p, const pm_options_t *opt,
+    const char *body, size_t len, pm_alloc_t *a, pm_answer_t *ans,
+    pm_err_t *err)
+{
+    int            rc;
+    size_t         i;
+    json_t       **inst;
+    pm_request_t   req;
+
+    memset(ans, 0, sizeof(pm_answer_t));
+
+    rc = pm_request_parse(body, len, opt->max_instances, &req, err);
+
+    if (rc == PM_OK) {
+        inst = pm_alloc(a, sizeof(json_t *) * (req.n + 1));
+
+        if (inst == NULL) {
+            rc = pm_err_set(err, PM_ENOMEM, "out of memory");
+
+        } else {
+            for (i = 0; i < req.n; i++) {
+                inst[i] = pm_request_instance(&req, i);
+            }
+
+            rc = pm_predict_instances(p, opt, inst, req.n, req.batch, a, ans,
+                                      err);
+        }
+    }
 
     pm_request_release(&req);
 

@@ -11,15 +11,13 @@
 #include "pm_request.h"
 
 
-static const char *pm_json_type(const json_t *v);
 static int pm_request_value(json_t *v, int index, double *out,
     pm_err_t *err);
 static int pm_node_cmp(const void *a, const void *b);
-static void pm_safe_key(const char *key, char *out, size_t size);
 
 
-static const char *
-pm_json_type(const json_t *v)
+const char *
+pm_json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT:
@@ -37,26 +35,6 @@ pm_json_type(const json_t *v)
     default:
         return "null";
     }
-}
-
-
-/* client text echoed in a message: printable ASCII only, bounded */
-
-static void
-pm_safe_key(const char *key, char *out, size_t size)
-{
-    size_t  i;
-
-    for (i = 0; key[i] != '\0' && i + 1 < size; i++) {
-        out[i] = (key[i] >= 0x20 && key[i] < 0x7f && key[i] != '"')
-                 ? key[i] : '?';
-    }
-
-    if (key[i] != '\0' && i >= 3) {
-        memcpy(out + i - 3, "...", 3);
-    }
-
-    out[i] = '\0';
 }
 
 
@@ -106,7 +84,7 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
     if (!json_is_object(root)) {
         return pm_err_set(err, PM_ESHAPE, "the body is %s; expected an "
                           "object with \"features\" or \"instances\"",
-                          pm_json_type(root));
+                          pm_json_type_name(root));
     }
 
     features = NULL;
@@ -120,7 +98,7 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
             instances = v;
 
         } else {
-            pm_safe_key(key, safe, sizeof(safe));
+            pm_safe_text(key, safe, sizeof(safe));
             return pm_err_set(err, PM_ESHAPE, "unknown key \"%s\"; expected "
                               "\"features\" or \"instances\"", safe);
         }
@@ -134,7 +112,7 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
     if (features != NULL) {
         if (!json_is_array(features) && !json_is_object(features)) {
             return pm_err_set(err, PM_ESHAPE, "\"features\" is %s; expected "
-                              "an array or an object", pm_json_type(features));
+                              "an array or an object", pm_json_type_name(features));
         }
 
         req->n = 1;
@@ -148,7 +126,7 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
 
     if (!json_is_array(instances)) {
         return pm_err_set(err, PM_ESHAPE, "\"instances\" is %s; expected an "
-                          "array", pm_json_type(instances));
+                          "array", pm_json_type_name(instances));
     }
 
     req->batch = 1;
@@ -167,7 +145,7 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
             err->instance = (long) i;
             return pm_err_set(err, PM_ESHAPE, "instances[%zu] is %s; "
                               "expected an array or an object", i,
-                              pm_json_type(v));
+                              pm_json_type_name(v));
         }
     }
 
@@ -210,7 +188,7 @@ pm_request_value(json_t *v, int index, double *out, pm_err_t *err)
     if (!json_is_number(v)) {
         err->feature = index;
         return pm_err_set(err, PM_EVALUE, "feature %d is %s; expected a "
-                          "number", index, pm_json_type(v));
+                          "number", index, pm_json_type_name(v));
     }
 
     *out = json_number_value(v);
@@ -289,7 +267,7 @@ pm_request_features(json_t *inst, int nfeatures, struct svm_node *raw,
         }
 
         if (*end != '\0' || index < 1 || index > nfeatures) {
-            pm_safe_key(key, safe, sizeof(safe));
+            pm_safe_text(key, safe, sizeof(safe));
             return pm_err_set(err, PM_EINDEX, "feature key \"%s\" is not a "
                               "feature index in 1..%d", safe, nfeatures);
         }

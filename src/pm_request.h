@@ -30,6 +30,7 @@ int pm_request_parse(const char *buf, size_t len, size_t max_instances,
 void pm_request_release(pm_request_t *req);
 json_t *pm_request_instance(const pm_request_t *req, size_t i);
 size_t pm_request_instance_size(json_t *inst);
+const char *pm_json_type_name(const json_t *v);
 int pm_request_features(json_t *inst, int nfeatures, struct svm_node *raw,
     pm_err_t *err);
 

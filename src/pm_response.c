@@ -29,13 +29,17 @@ static void pm_put(pm_writer_t *w, const char *s, size_t n);
 static void pm_puts(pm_writer_t *w, const char *s);
 static void pm_put_double(pm_writer_t *w, double v);
 static void pm_put_int(pm_writer_t *w, long v);
+static size_t pm_utf8_len(const unsigned char *s);
 static void pm_put_string(pm_writer_t *w, const char *s);
+static void pm_put_label(pm_writer_t *w, const pm_pipeline_t *p, int label,
+    int key);
 static void pm_put_result(pm_writer_t *w, const pm_pipeline_t *p,
     const pm_answer_t *ans, const pm_result_t *res);
 static int pm_meta_set(json_t *obj, const char *key, json_t *v);
 static json_t *pm_meta_time(time_t t);
 static json_t *pm_meta_model(const pm_model_t *m);
 static json_t *pm_meta_scaler(const pm_scaler_t *s);
+static json_t *pm_meta_file(const char *sha256, size_t size, time_t at);
 
 
 static const char  *pm_oor_names[] = { "extrapolate", "clip", "reject" };
@@ -49,27 +53,6 @@ pm_oor_policy_name(int policy)
     }
 
     return pm_oor_names[policy];
-}
-
-
-/* the shortest of %.15g, %.16g, %.17g that reads back exactly */
-
-size_t
-pm_json_double(double v, char *buf)
-{
-    int  n, prec;
-
-    n = 0;
-
-    for (prec = 15; prec <= 17; prec++) {
-        n = snprintf(buf, PM_JSON_DOUBLE_SIZE, "%.*g", prec, v);
-
-        if (strtod(buf, NULL) == v) {
-            break;
-        }
-    }
-
-    return (size_t) n;
 }
 
 
@@ -98,9 +81,9 @@ static void
 pm_put_double(pm_writer_t *w, double v)
 {
     size_t  n;
-    char    buf[PM_JSON_DOUBLE_SIZE];
+    char    buf[PM_JSON_NUM_SIZE];
 
-    n = pm_json_double(v, buf);
+    n = pm_format_number(v, buf);
     pm_put(w, buf, n);
 }
 
@@ -116,31 +99,97 @@ pm_put_int(pm_writer_t *w, long v)
 }
 
 
+/* the length of the valid UTF-8 sequence at s, or 0 */
+
+static size_t
+pm_utf8_len(const unsigned char *s)
+{
+    size_t  n, i;
+
+    if (*s < 0x80) {
+        return 1;
+    }
+
+    n = (*s & 0xe0) == 0xc0 ? 2 : (*s & 0xf0) == 0xe0 ? 3
+        : (*s & 0xf8) == 0xf0 ? 4 : 0;
+
+    if (n == 0 || (n == 2 && *s < 0xc2)) {
+        return 0;
+    }
+
+    for (i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80) {
+            return 0;
+        }
+    }
+
+    return n;
+}
+
+
 static void
 pm_put_string(pm_writer_t *w, const char *s)
 {
+    size_t                n;
     char                  esc[8];
     const unsigned char  *c;
 
     pm_put(w, "\"", 1);
 
-    for (c = (const unsigned char *) s; *c != '\0'; c++) {
+    for (c = (const unsigned char *) s; *c != '\0'; c += n) {
+        n = pm_utf8_len(c);
+
         if (*c == '"' || *c == '\\') {
             esc[0] = '\\';
             esc[1] = (char) *c;
             pm_put(w, esc, 2);
 
-        } else if (*c < 0x20 || *c >= 0x7f) {
-            /* messages are ASCII; anything else is not ours to pass on */
-            (void) snprintf(esc, sizeof(esc), "\\u%04x", *c < 0x20 ? *c : '?');
+        } else if (*c < 0x20 || *c == 0x7f) {
+            (void) snprintf(esc, sizeof(esc), "\\u%04x", *c);
             pm_put(w, esc, 6);
 
+        } else if (n == 0) {
+            /* a truncated or invalid sequence is not passed on */
+            pm_put(w, "?", 1);
+            n = 1;
+
         } else {
-            pm_put(w, (const char *) c, 1);
+            pm_put(w, (const char *) c, n);
         }
     }
 
     pm_put(w, "\"", 1);
+}
+
+
+/* a libsvm label as the response shows it: the spec's class, or the int */
+
+static void
+pm_put_label(pm_writer_t *w, const pm_pipeline_t *p, int label, int key)
+{
+    const pm_target_t  *t;
+
+    t = (p->spec != NULL) ? &p->spec->target : NULL;
+
+    if (t != NULL && t->nclasses > 0) {
+        if (key) {
+            pm_put_string(w, t->class_key[label]);
+        } else {
+            pm_puts(w, t->class_json[label]);
+        }
+
+        return;
+    }
+
+    if (key) {
+        pm_puts(w, "\"");
+    }
+
+    pm_put_int(w, label);
+
+    if (key) {
+        pm_puts(w, "\"");
+    }
 }
 
 
@@ -159,20 +208,37 @@ pm_put_result(pm_writer_t *w, const pm_pipeline_t *p, const pm_answer_t *ans,
 
     } else {
         pm_puts(w, "{\"label\":");
-        pm_put_int(w, (long) res->value);
+        pm_put_label(w, p, (int) res->value, 0);
     }
 
     if (ans->nprob > 0) {
         pm_puts(w, ",\"probabilities\":{");
 
         for (i = 0; i < ans->nprob; i++) {
-            pm_puts(w, i ? ",\"" : "\"");
-            pm_put_int(w, m->labels[i]);
-            pm_puts(w, "\":");
+            if (i) {
+                pm_puts(w, ",");
+            }
+
+            pm_put_label(w, p, m->labels[i], 1);
+            pm_puts(w, ":");
             pm_put_double(w, res->prob[i]);
         }
 
         pm_puts(w, "}");
+    }
+
+    if (ans->ndec > 0) {
+        pm_puts(w, ",\"decision_values\":[");
+
+        for (i = 0; i < ans->ndec; i++) {
+            if (i) {
+                pm_puts(w, ",");
+            }
+
+            pm_put_double(w, res->dec[i]);
+        }
+
+        pm_puts(w, "]");
     }
 
     if (res->noor > 0) {
@@ -183,7 +249,11 @@ pm_put_result(pm_writer_t *w, const pm_pipeline_t *p, const pm_answer_t *ans,
                 pm_puts(w, ",");
             }
 
-            pm_put_int(w, res->oor[i]);
+            if (p->spec != NULL) {
+                pm_put_string(w, p->spec->f[res->oor[i]].name);
+            } else {
+                pm_put_int(w, res->oor[i]);
+            }
         }
 
         pm_puts(w, "]");
@@ -249,12 +319,27 @@ pm_error_write(const pm_err_t *err, const char *code, char *buf, size_t cap)
         pm_put_int(&w, err->instance);
     }
 
-    if (err->feature > 0) {
+    if (err->nnames > 0) {
+        pm_puts(&w, ",\"feature\":");
+        pm_put_string(&w, err->names[0]);
+        pm_puts(&w, ",\"features\":[");
+
+        for (i = 0; i < err->nnames; i++) {
+            if (i) {
+                pm_puts(&w, ",");
+            }
+
+            pm_put_string(&w, err->names[i]);
+        }
+
+        pm_puts(&w, "]");
+
+    } else if (err->feature > 0) {
         pm_puts(&w, ",\"feature\":");
         pm_put_int(&w, err->feature);
     }
 
-    if (err->nfeatures > 0) {
+    if (err->nnames == 0 && err->nfeatures > 0) {
         pm_puts(&w, ",\"features\":[");
 
         for (i = 0; i < err->nfeatures; i++) {
@@ -307,6 +392,14 @@ pm_meta_time(time_t t)
     }
 
     return json_string(buf);
+}
+
+
+static json_t *
+pm_meta_file(const char *sha256, size_t size, time_t at)
+{
+    return json_pack("{s:s,s:I,s:o}", "sha256", sha256, "size",
+                     (json_int_t) size, "loaded_at", pm_meta_time(at));
 }
 
 
@@ -438,7 +531,7 @@ pm_metadata_json(const pm_pipeline_t *p, const pm_options_t *opt,
     int      rc;
     char    *buf;
     size_t   size;
-    json_t  *root, *cfg;
+    json_t  *root, *cfg, *spec;
 
     root = json_object();
     cfg = json_object();
@@ -451,7 +544,26 @@ pm_metadata_json(const pm_pipeline_t *p, const pm_options_t *opt,
 
     rc = pm_meta_set(root, "model", pm_meta_model(p->model));
     rc |= pm_meta_set(root, "scaler", pm_meta_scaler(p->scaler));
-    rc |= pm_meta_set(root, "features", json_integer(p->nfeatures));
+    rc |= pm_meta_set(root, "feature_count", json_integer(p->nfeatures));
+
+    if (p->spec != NULL) {
+        spec = pm_features_json(p->spec);
+        rc |= (spec == NULL) ? -1 : 0;
+
+        if (spec != NULL) {
+            rc |= pm_meta_set(root, "features",
+                              json_incref(json_object_get(spec, "features")));
+            if (json_object_get(spec, "target") != NULL) {
+                rc |= pm_meta_set(root, "target",
+                                  json_incref(json_object_get(spec,
+                                                              "target")));
+            }
+            rc |= pm_meta_set(root, "spec", pm_meta_file(p->spec->sha256,
+                                                          p->spec->size,
+                                                          p->spec->loaded_at));
+            json_decref(spec);
+        }
+    }
     rc |= pm_meta_set(root, "output", json_string(
                           pm_model_is_regression(p->model) ? "value"
                                                            : "label"));
@@ -459,6 +571,11 @@ pm_metadata_json(const pm_pipeline_t *p, const pm_options_t *opt,
                           pm_oor_policy_name(opt->out_of_range)));
     rc |= pm_meta_set(cfg, "probability",
                       json_boolean(pm_pipeline_has_probability(p, opt)));
+    rc |= pm_meta_set(cfg, "decision_values",
+                      json_boolean(opt->decision_values));
+    rc |= pm_meta_set(cfg, "label_rule", json_string(
+                          p->label_rule == PM_LABEL_VOTE ? "vote"
+                                                         : "probability"));
     rc |= pm_meta_set(cfg, "max_instances",
                       json_integer((json_int_t) opt->max_instances));
     rc |= pm_meta_set(root, "config", cfg);

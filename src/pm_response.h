@@ -16,11 +16,6 @@
 #include "pm_predict.h"
 
 
-#define PM_JSON_DOUBLE_SIZE  32
-
-
-size_t pm_json_double(double v, char *buf);
-
 size_t pm_response_write(const pm_pipeline_t *p, const pm_answer_t *ans,
     char *buf, size_t cap);
 size_t pm_error_write(const pm_err_t *err, const char *code, char *buf,

@@ -18,11 +18,6 @@
 #include "pm_sha256.h"
 
 
-#define PM_OOR_EXTRAPOLATE  0   /* svm-scale's own behaviour */
-#define PM_OOR_CLIP         1   /* clamp to the fitted [min, max] */
-#define PM_OOR_REJECT       2   /* refuse the instance */
-
-
 typedef struct {
     double              lower;
     double              upper;

@@ -23,7 +23,7 @@ GET /p
 --- error_code: 200
 --- response_headers
 Content-Type: application/json
---- response_body_like: "svm_type": "c_svc".*"probability": true.*"scaler": \{"lower": -1.0, "upper": 1.0, "features": 13.*"out_of_range": "extrapolate", "probability": true, "max_instances": 100
+--- response_body_like: "svm_type": "c_svc".*"probability": true.*"scaler": \{"lower": -1.0, "upper": 1.0, "features": 13.*"out_of_range": "extrapolate", "probability": true, "decision_values": false, "label_rule": "probability", "max_instances": 100
 
 === TEST 2: the metadata names no file-system path
 --- config
@@ -56,7 +56,7 @@ location = /p {
 --- request
 GET /p
 --- error_code: 200
---- response_body_like: "config": \{"out_of_range": "reject", "probability": false, "max_instances": 5\}
+--- response_body_like: "config": \{"out_of_range": "reject", "probability": false, "decision_values": false, "label_rule": "probability", "max_instances": 5\}
 
 === TEST 5: predict_out_of_range clip in http, location overrides probability
 --- http_config
@@ -90,7 +90,7 @@ location = /p {
 --- request
 GET /p
 --- error_code: 200
---- response_body_like: "features": 20,
+--- response_body_like: "feature_count": 20,
 
 === TEST 8: two locations naming the same files load them once
 --- config
@@ -171,12 +171,12 @@ location = /p { predict_model $TDATA/bad/not-a-model.model; }
 --- error_log
 not-a-model.model": line 1: unknown header key "\+1"
 
-=== TEST 18: a directory instead of a model
+=== TEST 18: a directory without a bundle in it
 --- must_die
 --- config
 location = /p { predict_model $TDATA/bad; }
 --- error_log
-not a regular file
+predict_model features ".*/bad/features.json": cannot open: No such file or directory
 
 === TEST 19: range file with descending indices
 --- must_die

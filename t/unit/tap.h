@@ -58,6 +58,8 @@ const char *tap_write(const char *name, const char *text);
 
 const char *ut_train(const char *name, int svm_type, int kernel,
     int probability);
+const char *ut_train_classes(const char *name, int svm_type, int kernel,
+    int probability, int classes);
 void ut_row(int i, double *x, double *y);
 char *ut_slurp(const char *path, size_t *len);
 int ut_fd_count(void);
@@ -66,6 +68,7 @@ int ut_fd_count(void);
 void test_sha256(void);
 void test_model(void);
 void test_scale(void);
+void test_features(void);
 void test_request(void);
 void test_predict(void);
 void test_response(void);

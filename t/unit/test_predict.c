@@ -120,6 +120,97 @@ run(const pm_pipeline_t *p, const pm_options_t *opt, const char *body,
 }
 
 
+/* one kernel pass gives what libsvm's three entry points give */
+
+static void
+test_nodes(void)
+{
+    int               i, k, rc, kind, same_prob, same_vote, same_dec;
+    double            x[UT_FEATURES], y, label, value, prob[UT_CLASSES];
+    double            mine[UT_CLASSES], dec[8], ref_dec[8], scratch[64];
+    pm_err_t          err;
+    pm_model_t       *m;
+    struct svm_node   sn[UT_FEATURES + 1];
+
+    static const struct {
+        const char  *name;
+        int          type;
+        int          kernel;
+        int          classes;
+    } kinds[] = {
+        { "bin-rbf", C_SVC, RBF, 2 },
+        { "bin-lin", C_SVC, LINEAR, 2 },
+        { "tri-rbf", C_SVC, RBF, 3 },
+        { "tri-nu", NU_SVC, POLY, 3 },
+        { "tri-sig", C_SVC, SIGMOID, 3 },
+    };
+
+    for (kind = 0; kind < (int) (sizeof(kinds) / sizeof(kinds[0])); kind++) {
+        pm_err_init(&err);
+        rc = pm_model_load(ut_train_classes(kinds[kind].name,
+                                            kinds[kind].type,
+                                            kinds[kind].kernel, 1,
+                                            kinds[kind].classes), &m, &err);
+        if (rc != PM_OK) {
+            ok(0, "%s loads: %s", kinds[kind].name, err.msg);
+            continue;
+        }
+
+        same_prob = 1;
+        same_vote = 1;
+        same_dec = 1;
+
+        for (i = 0; i < 90; i++) {
+            ut_row(i, x, &y);
+            for (k = 0; k < UT_FEATURES; k++) {
+                sn[k].index = k + 1;
+                sn[k].value = x[k] / (k == 3 ? 1000 : 10) * (1 + i % 7 * 0.1);
+            }
+            sn[UT_FEATURES].index = -1;
+
+            label = svm_predict_probability(m->svm, sn, prob);
+            rc = pm_predict_nodes(m, sn, 1, PM_LABEL_PROBABILITY, &value,
+                                  mine, dec, scratch, &err);
+
+            for (k = 0; k < m->nr_class; k++) {
+                if (mine[k] != prob[k]) {
+                    same_prob = 0;
+                }
+            }
+
+            if (rc != PM_OK || value != label) {
+                same_prob = 0;
+            }
+
+            label = svm_predict_values(m->svm, sn, ref_dec);
+            rc = pm_predict_nodes(m, sn, 1, PM_LABEL_VOTE, &value, mine, dec,
+                                  scratch, &err);
+
+            if (rc != PM_OK || value != label
+                || value != svm_predict(m->svm, sn))
+            {
+                same_vote = 0;
+            }
+
+            for (k = 0; k < pm_model_ndec(m); k++) {
+                if (dec[k] != ref_dec[k]) {
+                    same_dec = 0;
+                }
+            }
+        }
+
+        ok(same_prob, "%s: probabilities and -b 1 labels are "
+           "svm_predict_probability's, bit for bit", kinds[kind].name);
+        ok(same_vote, "%s: the vote label is svm_predict's",
+           kinds[kind].name);
+        ok(same_dec, "%s: decision values are svm_predict_values'",
+           kinds[kind].name);
+
+        pm_model_free(m);
+    }
+}
+
+
 void
 test_predict(void)
 {
@@ -135,6 +226,8 @@ test_predict(void)
     pm_pipeline_t     p, py, po;
     struct svm_node   sn[UT_FEATURES + 1];
 
+    test_nodes();
+
     pm_err_init(&err);
     rc = pm_model_load(ut_train("pipe.model", C_SVC, RBF, 1), &m, &err);
     rc |= pm_scaler_load(fit_range("pipe.range", 0), &s, &err);
@@ -145,12 +238,13 @@ test_predict(void)
         return;
     }
 
-    rc = pm_pipeline_init(&p, m, s, 0, &err);
+    rc = pm_pipeline_init(&p, m, s, NULL, 0, &err);
     ok(rc == PM_OK && p.nfeatures == UT_FEATURES, "pipeline: 4 features");
 
     opt.out_of_range = PM_OOR_EXTRAPOLATE;
     opt.probability = 1;
     opt.max_instances = 100;
+    opt.decision_values = 0;
 
     /* every row against svm_predict_probability on svm-scale's formula */
 
@@ -281,7 +375,7 @@ test_predict(void)
     rc = pm_model_load(ut_train("svr.model", EPSILON_SVR, RBF, 1), &svr,
                        &err);
     rc |= pm_scaler_load(fit_range("svr.range", 1), &sy, &err);
-    rc |= pm_pipeline_init(&py, svr, sy, 0, &err);
+    rc |= pm_pipeline_init(&py, svr, sy, NULL, 0, &err);
     is_int(rc, PM_OK, "regression pipeline with a y block");
 
     if (rc == PM_OK) {
@@ -300,7 +394,7 @@ test_predict(void)
         json_decref(res);
 
         pm_err_init(&err);
-        rc = pm_pipeline_init(&po, m, sy, 0, &err);
+        rc = pm_pipeline_init(&po, m, sy, NULL, 0, &err);
         ok(rc == PM_EMODEL && strstr(err.msg, "scales y") != NULL,
            "a y block with a classifier is refused");
 
@@ -309,13 +403,13 @@ test_predict(void)
     }
 
     pm_err_init(&err);
-    rc = pm_pipeline_init(&po, m, s, 2, &err);
+    rc = pm_pipeline_init(&po, m, s, NULL, 2, &err);
     ok(rc == PM_EMODEL && strstr(err.msg, "below the highest") != NULL,
        "a feature count below the model's is refused");
 
     pm_err_init(&err);
     rc = pm_model_load(ut_train("oc.model", ONE_CLASS, RBF, 0), &oc, &err);
-    rc |= pm_pipeline_init(&po, oc, NULL, 0, &err);
+    rc |= pm_pipeline_init(&po, oc, NULL, NULL, 0, &err);
 
     if (rc == PM_OK) {
         rc = run(&po, &opt, "{\"instances\": [[0.1, 0.2, 0.3, 0.1], "

@@ -20,7 +20,7 @@ void
 test_response(void)
 {
     int            i, rc, good;
-    char           buf[PM_JSON_DOUBLE_SIZE], out[512], *meta;
+    char           buf[PM_JSON_NUM_SIZE], out[512], *meta;
     size_t         n, full, len;
     double         v;
     unsigned long  r;
@@ -38,7 +38,7 @@ test_response(void)
     good = 1;
 
     for (i = 0; i < (int) (sizeof(special) / sizeof(special[0])); i++) {
-        n = pm_json_double(special[i], buf);
+        n = pm_format_number(special[i], buf);
         j = json_loads(buf, JSON_DECODE_ANY, NULL);
         if (n == 0 || strtod(buf, NULL) != special[i] || j == NULL) {
             good = 0;
@@ -57,8 +57,8 @@ test_response(void)
         if (!isfinite(v)) {
             continue;
         }
-        n = pm_json_double(v, buf);
-        if (strtod(buf, NULL) != v || n >= PM_JSON_DOUBLE_SIZE) {
+        n = pm_format_number(v, buf);
+        if (strtod(buf, NULL) != v || n >= PM_JSON_NUM_SIZE) {
             good = 0;
             tap_diag("%.17g -> %s", v, buf);
             break;
@@ -68,7 +68,7 @@ test_response(void)
     ok(good, "doubles print shortest and read back exactly (100000 random "
        "bit patterns)");
 
-    n = pm_json_double(0.1, buf);
+    n = pm_format_number(0.1, buf);
     ok(n == 3 && strcmp(buf, "0.1") == 0, "0.1 prints as 0.1");
 
     /* errors: escaped, valid JSON, sized and filled by one function */
@@ -103,7 +103,7 @@ test_response(void)
 
     pm_err_init(&err);
     rc = pm_model_load(ut_train("meta.model", C_SVC, POLY, 1), &m, &err);
-    rc |= pm_pipeline_init(&p, m, NULL, 0, &err);
+    rc |= pm_pipeline_init(&p, m, NULL, NULL, 0, &err);
 
     if (rc != PM_OK) {
         ok(0, "metadata model loads: %s", err.msg);
@@ -113,6 +113,7 @@ test_response(void)
     opt.out_of_range = PM_OOR_CLIP;
     opt.probability = 1;
     opt.max_instances = 7;
+    opt.decision_values = 0;
 
     rc = pm_metadata_json(&p, &opt, &meta, &len, &err);
     j = (rc == PM_OK) ? json_loadb(meta, len, 0, NULL) : NULL;
@@ -133,7 +134,7 @@ test_response(void)
            && strlen(json_string_value(json_object_get(model, "sha256")))
               == 64
            && json_is_null(json_object_get(j, "scaler"))
-           && json_integer_value(json_object_get(j, "features")) == 4
+           && json_integer_value(json_object_get(j, "feature_count")) == 4
            && strcmp(json_string_value(json_object_get(json_object_get(j,
                      "config"), "out_of_range")), "clip") == 0,
            "metadata: type, kernel, labels, probability, hash, features, "

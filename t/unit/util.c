@@ -51,6 +51,17 @@ ut_row(int i, double *x, double *y)
 const char *
 ut_train(const char *name, int svm_type, int kernel, int probability)
 {
+    return ut_train_classes(name, svm_type, kernel, probability,
+                            UT_CLASSES);
+}
+
+
+/* classes 2: rows of class 3 join class 2 */
+
+const char *
+ut_train_classes(const char *name, int svm_type, int kernel,
+    int probability, int classes)
+{
     int                    i, k;
     double                 x[UT_FEATURES];
     const char            *msg;
@@ -79,6 +90,9 @@ ut_train(const char *name, int svm_type, int kernel, int probability)
 
         if (svm_type == EPSILON_SVR || svm_type == NU_SVR) {
             ys[i] = x[0] * 3 + x[1];
+
+        } else if (classes == 2 && ys[i] > 2) {
+            ys[i] = 2;
         }
     }
 
