@@ -525,10 +525,12 @@ static ngx_int_t
 ngx_http_predict_bundle_path(ngx_conf_t *cf, ngx_str_t *dir,
     const char *name, ngx_str_t *path)
 {
-    u_char  *p;
-    size_t   len;
+    u_char     *p;
+    size_t      len;
+    ngx_str_t   d;
 
-    len = dir->len + 1 + ngx_strlen(name);
+    d = *dir;   /* dir and path may be the same */
+    len = d.len + 1 + ngx_strlen(name);
 
     p = ngx_pnalloc(cf->pool, len + 1);
     if (p == NULL) {
@@ -536,7 +538,7 @@ ngx_http_predict_bundle_path(ngx_conf_t *cf, ngx_str_t *dir,
     }
 
     path->data = p;
-    p = ngx_cpymem(p, dir->data, dir->len);
+    p = ngx_cpymem(p, d.data, d.len);
     *p++ = '/';
     p = ngx_cpymem(p, name, ngx_strlen(name));
     *p = '\0';

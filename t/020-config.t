@@ -176,7 +176,7 @@ not-a-model.model": line 1: unknown header key "\+1"
 --- config
 location = /p { predict_model $TDATA/bad; }
 --- error_log
-predict_model features ".*/bad/features.json": cannot open: No such file or directory
+predict_model ".*/bad/model.libsvm": cannot open: No such file or directory
 
 === TEST 19: range file with descending indices
 --- must_die
