@@ -101,7 +101,17 @@ $(BUILD)/predict-scale: src/tools/predict_scale.c $(CORE_SRCS) $(CORE_HDRS)
 	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -I$(SVM_INC) -o $@ \
 	    src/tools/predict_scale.c $(CORE_SRCS) $(LIBS)
 
-tools: $(BUILD)/predict-scale
+$(BUILD)/predict-train: src/tools/predict_train.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CC_WARN) $(CC_OPT) -pthread -Isrc -I$(SVM_INC) -o $@ \
+	    src/tools/predict_train.c $(CORE_SRCS) $(LIBS)
+
+$(BUILD)/predict-run: src/tools/predict_run.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -I$(SVM_INC) -o $@ \
+	    src/tools/predict_run.c $(CORE_SRCS) $(LIBS)
+
+tools: $(BUILD)/predict-scale $(BUILD)/predict-train $(BUILD)/predict-run
 
 # ASan + UBSan, with clang's extra warnings
 $(BUILD)/unit/pm-unit: $(UNIT_SRCS) $(wildcard t/unit/*.h) $(CORE_SRCS) \

@@ -40,6 +40,7 @@ static double pm_xf_apply(int transform, double p1, double p2, double lower,
 static int pm_raw_value(const pm_features_t *s, int pos, json_t *v,
     pm_raw_t *raw, pm_err_t *err);
 static int pm_cmp_index(const void *a, const void *b, void *data);
+static int pm_cmp_strings(const void *a, const void *b);
 static int pm_cmp_cats(const void *a, const void *b, void *data);
 
 
@@ -1100,7 +1101,8 @@ int
 pm_features_encode(const pm_features_t *s, int policy, const pm_raw_t *raw,
     struct svm_node *out, int *oor, int *noor, pm_err_t *err)
 {
-    int                  i, n, pos, c, eff, rejected, first;
+    int                  i, n, pos, c, eff, rejected, first, missing;
+    int                  first_missing;
     char                 num[PM_JSON_NUM_SIZE];
     double               v, t;
     const char          *key;
@@ -1111,6 +1113,8 @@ pm_features_encode(const pm_features_t *s, int policy, const pm_raw_t *raw,
     *noor = 0;
     rejected = 0;
     first = 0;
+    missing = 0;
+    first_missing = 0;
 
     for (i = 0; i < s->n; i++) {
         pos = s->by_index[i];
@@ -1118,9 +1122,17 @@ pm_features_encode(const pm_features_t *s, int policy, const pm_raw_t *raw,
         r = &raw[pos];
 
         if (r->kind == PM_RAW_MISSING && f->missing == PM_MISSING_REJECT) {
+            if (missing++ == 0) {
+                first_missing = pos;
+                err->nnames = 0;    /* the names listed are the missing */
+            }
+
             pm_err_add_name(err, f->name);
-            return pm_err_set(err, PM_EMISSING, "feature \"%s\" is missing",
-                              f->name);
+            continue;
+        }
+
+        if (missing) {
+            continue;
         }
 
         if (f->type == PM_FEAT_CATEGORICAL) {
@@ -1194,6 +1206,13 @@ pm_features_encode(const pm_features_t *s, int policy, const pm_raw_t *raw,
             out[n].value = t;
             n++;
         }
+    }
+
+    if (missing) {
+        return pm_err_set(err, PM_EMISSING, "%d feature%s missing, "
+                          "\"%s\" first", missing,
+                          missing > 1 ? "s are" : " is",
+                          s->f[first_missing].name);
     }
 
     if (rejected) {
@@ -1295,6 +1314,196 @@ pm_features_raw_json(const pm_features_t *s, json_t *inst, pm_raw_t *raw,
     }
 
     return PM_OK;
+}
+
+
+static int
+pm_cmp_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+
+/*
+ * Fits a numeric feature on the values seen in training (missing ones
+ * left out by the caller).  std and maxabs of 0 become 1, as scikit-learn
+ * does, so a constant feature maps to 0 at its training value; minmax of
+ * a constant feature is 0 everywhere, as svm-scale drops it.  The fill
+ * value is the mean of the raw values.
+ */
+
+int
+pm_feature_fit_numeric(pm_feature_t *f, const double *v, size_t n,
+    int transform, int use_log, pm_err_t *err)
+{
+    size_t  i;
+    double  t, sum, raw_sum, sq, maxabs;
+
+    if (n == 0) {
+        return pm_err_set(err, PM_EFORMAT, "feature \"%s\" has no values to "
+                          "fit", f->name);
+    }
+
+    f->type = PM_FEAT_NUMERIC;
+    f->width = 1;
+    f->transform = transform;
+    f->log1p = use_log;
+    f->has_range = 1;
+    f->min = v[0];
+    f->max = v[0];
+    sum = 0;
+    raw_sum = 0;
+    maxabs = 0;
+
+    for (i = 0; i < n; i++) {
+        if (use_log && !(v[i] > -1)) {
+            return pm_err_set(err, PM_EFORMAT, "feature \"%s\": log1p needs "
+                              "values above -1, found %.17g", f->name, v[i]);
+        }
+
+        t = use_log ? log1p(v[i]) : v[i];
+        f->min = (v[i] < f->min) ? v[i] : f->min;
+        f->max = (v[i] > f->max) ? v[i] : f->max;
+        sum += t;
+        raw_sum += v[i];
+        maxabs = (fabs(t) > maxabs) ? fabs(t) : maxabs;
+    }
+
+    f->fill = raw_sum / (double) n;
+
+    switch (transform) {
+
+    case PM_XF_MINMAX:
+        f->p1 = use_log ? log1p(f->min) : f->min;
+        f->p2 = use_log ? log1p(f->max) : f->max;
+        break;
+
+    case PM_XF_STANDARD:
+        f->p1 = sum / (double) n;
+        sq = 0;
+
+        for (i = 0; i < n; i++) {
+            t = (use_log ? log1p(v[i]) : v[i]) - f->p1;
+            sq += t * t;
+        }
+
+        f->p2 = sqrt(sq / (double) n);
+
+        if (!(f->p2 > 0)) {
+            f->p2 = 1;
+        }
+
+        break;
+
+    case PM_XF_MAXABS:
+        f->p1 = (maxabs > 0) ? maxabs : 1;
+        break;
+
+    default:
+        break;
+    }
+
+    return PM_OK;
+}
+
+
+/* categories sorted, as scikit-learn's OneHotEncoder; the fill is the mode */
+
+int
+pm_feature_fit_categorical(pm_feature_t *f, const char *const *v, size_t n,
+    pm_err_t *err)
+{
+    int           k, best, count, best_count;
+    size_t        i, j;
+    const char  **sorted;
+
+    f->type = PM_FEAT_CATEGORICAL;
+
+    sorted = malloc(sizeof(char *) * (n + 1));
+    if (sorted == NULL) {
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
+    }
+
+    memcpy(sorted, v, sizeof(char *) * n);
+    qsort(sorted, n, sizeof(char *), pm_cmp_strings);
+
+    f->ncat = 0;
+
+    for (i = 0; i < n; i++) {
+        if (i == 0 || strcmp(sorted[i], sorted[i - 1]) != 0) {
+            f->ncat++;
+        }
+    }
+
+    f->width = f->ncat;
+    f->categories = calloc((size_t) f->ncat + 1, sizeof(char *));
+    f->cat_sorted = calloc((size_t) f->ncat + 1, sizeof(int));
+
+    if (f->categories == NULL || f->cat_sorted == NULL) {
+        free(sorted);
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
+    }
+
+    k = -1;
+    best = 0;
+    best_count = 0;
+    count = 0;
+
+    for (i = 0; i < n; i = j) {
+        for (j = i; j < n && strcmp(sorted[j], sorted[i]) == 0; j++) {
+            /* void */
+        }
+
+        k++;
+        count = (int) (j - i);
+        f->categories[k] = pm_strdup(sorted[i]);
+
+        if (f->categories[k] == NULL) {
+            free(sorted);
+            return pm_err_set(err, PM_ENOMEM, "out of memory");
+        }
+
+        if (count > best_count) {
+            best = k;
+            best_count = count;
+        }
+    }
+
+    f->fill_cat = best;
+    free(sorted);
+
+    return PM_OK;
+}
+
+
+/* (y - mean) / std over the training targets; std 0 becomes 1 */
+
+void
+pm_target_fit_standard(pm_target_t *t, const double *y, size_t n)
+{
+    size_t  i;
+    double  sum, sq, d;
+
+    sum = 0;
+
+    for (i = 0; i < n; i++) {
+        sum += y[i];
+    }
+
+    t->transform = PM_XF_STANDARD;
+    t->p1 = (n > 0) ? sum / (double) n : 0;
+    sq = 0;
+
+    for (i = 0; i < n; i++) {
+        d = y[i] - t->p1;
+        sq += d * d;
+    }
+
+    t->p2 = (n > 0) ? sqrt(sq / (double) n) : 1;
+
+    if (!(t->p2 > 0)) {
+        t->p2 = 1;
+    }
 }
 
 

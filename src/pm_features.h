@@ -152,6 +152,14 @@ int pm_features_raw_json(const pm_features_t *s, json_t *inst,
     pm_raw_t *raw, pm_err_t *err);
 
 json_t *pm_features_json(const pm_features_t *s);
+
+/* fitting, for the trainer: the same parameters the parser would read */
+
+int pm_feature_fit_numeric(pm_feature_t *f, const double *v, size_t n,
+    int transform, int use_log, pm_err_t *err);
+int pm_feature_fit_categorical(pm_feature_t *f, const char *const *v,
+    size_t n, pm_err_t *err);
+void pm_target_fit_standard(pm_target_t *t, const double *y, size_t n);
 json_t *pm_target_json(const pm_target_t *t);
 
 const char *pm_transform_name(int transform);
