@@ -125,9 +125,11 @@ unit: $(BUILD)/unit/pm-unit
 # --- fixtures: real data, real libsvm tools ---------------------------------
 
 $(FIXTURES)/.done: t/data/make-fixtures.sh t/data/sklearn_dump.py \
-                   t/data/heart_scale
+                   t/data/sklearn_parity.py tools/sklearn_export.py \
+                   t/data/heart_scale $(BUILD)/predict-train
 	rm -rf $(FIXTURES)
-	t/data/make-fixtures.sh $(FIXTURES) 2> $(BUILD)/fixtures.log \
+	PREDICT_TOOLS=$(BUILD) t/data/make-fixtures.sh $(FIXTURES) \
+	    2> $(BUILD)/fixtures.log \
 	    || { cat $(BUILD)/fixtures.log; exit 1; }
 	touch $@
 

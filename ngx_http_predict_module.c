@@ -142,7 +142,7 @@ static ngx_conf_num_bounds_t  ngx_http_predict_feature_count_bounds = {
 static ngx_command_t  ngx_http_predict_commands[] = {
 
     { ngx_string("predict_model"),
-      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE12,
+      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
       ngx_http_predict_model,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
@@ -972,6 +972,9 @@ ngx_http_predict_status(int code)
     case PM_ECOUNT:
     case PM_EINDEX:
     case PM_EEMPTY:
+    case PM_EMISSING:
+    case PM_ECATEGORY:
+    case PM_EUNKNOWN:
         return NGX_HTTP_BAD_REQUEST;
 
     case PM_ETOOMANY:

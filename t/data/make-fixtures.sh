@@ -4,11 +4,15 @@
 # files from svm-scale -s, scaled data, models from svm-train and reference
 # predictions from svm-predict.  Deterministic; about 20 s.
 #
+# With PREDICT_TOOLS (the build directory), also bundles from predict-train
+# and from scikit-learn pipelines through tools/sklearn_export.py.
+#
 # usage: make-fixtures.sh OUTDIR
 
 set -euo pipefail
 
 out=$1
+tools=${PREDICT_TOOLS:-}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 cd "$out"
@@ -47,5 +51,25 @@ train cancer cancer -b 1
 train digits digits -b 1
 train diabetes-eps diabetes -s 3 -b 1
 train diabetes-nu diabetes -s 4 -p 0.01
+
+if [ -n "$tools" ]; then
+    bundle() {  # NAME DATA TARGET TASK OPTIONS...
+        local name=$1 data=$2 target=$3 task=$4
+        shift 4
+        "$tools/predict-train" --quiet --data "$data" --target "$target" \
+            --task "$task" --out "$name.bundle" "$@"
+    }
+
+    bundle wine wine.csv cultivar classify
+    bundle wine-linear wine.csv cultivar classify --kernel linear \
+        --test-split 0.25
+    bundle diabetes diabetes.csv progression regress --log2c -1,7,2 \
+        --log2g -1,-9,-2
+    # species becomes a categorical input of a regression
+    bundle iris-petal iris.csv "petal width (cm)" regress --scale standard
+    bundle cancer-oneclass cancer.csv diagnosis one-class --exclude diagnosis
+
+    /usr/bin/python3 "$here/sklearn_parity.py" sklearn
+fi
 
 echo "fixtures written to $out"
