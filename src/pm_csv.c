@@ -253,11 +253,8 @@ pm_csv_parse(const char *buf, size_t len, pm_csv_t **out, pm_err_t *err)
                 goto failed;
             }
 
-            if (col == c->ncols) {
-                rc = pm_err_set(err, PM_EFORMAT, "line %ld: more than the "
-                                "%d fields of the header", row_line,
-                                c->ncols);
-                goto failed;
+            if (col++ >= c->ncols) {
+                continue;   /* counted, for the error below */
             }
 
             if (pm_csv_grow((void **) &c->cells, &cells_cap, ncells + 1,
@@ -269,7 +266,6 @@ pm_csv_parse(const char *buf, size_t len, pm_csv_t **out, pm_err_t *err)
             }
 
             c->cells[ncells++] = field;
-            col++;
         }
 
         if (col != c->ncols) {

@@ -143,6 +143,7 @@ static struct svm_node *encode_rows(const pm_features_t *s,
     struct svm_node *space);
 static void make_fold(const options_t *o, const table_t *t,
     const size_t *train, size_t ntrain, const int *fold, int f, fold_t *fd);
+static void training_policies(pm_features_t *s, int *saved, int on);
 static void set_param(const options_t *o, struct svm_parameter *p,
     double log2c, double log2g, int nfeatures);
 static void *grid_worker(void *data);
@@ -167,7 +168,7 @@ usage(const char *msg)
 "           --task classify|regress|one-class --out DIR [options]\n"
 "\n"
 "  --format csv|libsvm     input format (default: by content)\n"
-"  --exclude A,B           columns left out\n"
+"  --exclude A,B           columns left out (\\, is a comma in a name)\n"
 "  --categorical A,B       columns one-hot encoded (default: inferred)\n"
 "  --numeric A,B           columns that must be numbers\n"
 "  --log1p A,B             log1p before scaling\n"
@@ -244,24 +245,50 @@ in_list(const char *const *list, const char *name)
 }
 
 
+/* a comma-separated list of names; "\\," is a comma inside a name */
+
 static void
 split_list(char *arg, const char **list)
 {
     int    n;
-    char  *p, *save;
+    char  *p, *q, *start;
 
     for (n = 0; list[n] != NULL; n++) {
         /* void: append */
     }
 
-    for (p = strtok_r(arg, ",", &save); p != NULL;
-         p = strtok_r(NULL, ",", &save))
-    {
-        if (n == MAX_LIST - 1) {
-            usage("too many names in a list");
+    start = arg;
+
+    for (p = arg, q = arg; ; p++) {
+        if (*p == '\\' && p[1] == ',') {
+            *q++ = ',';
+            p++;
+            continue;
         }
 
-        list[n++] = p;
+        if (*p == ',' || *p == '\0') {
+            int  end = (*p == '\0');
+
+            *q = '\0';
+
+            if (*start != '\0') {
+                if (n == MAX_LIST - 1) {
+                    usage("too many names in a list");
+                }
+
+                list[n++] = start;
+            }
+
+            if (end) {
+                break;
+            }
+
+            start = q + 1;
+            q = start;
+            continue;
+        }
+
+        *q++ = *p;
     }
 
     list[n] = NULL;
@@ -440,12 +467,6 @@ parse_args(int argc, char **argv, options_t *o)
 
     if (o->data == NULL || o->out == NULL || o->task < 0) {
         usage("--data, --task and --out are required");
-    }
-
-    if (o->target == NULL && o->task != PM_TASK_ONE_CLASS
-        && (o->format == NULL || strcmp(o->format, "libsvm") != 0))
-    {
-        usage("--target names the column to predict");
     }
 
     if (o->jobs < 1) {
@@ -1076,6 +1097,32 @@ make_fold(const options_t *o, const table_t *t, const size_t *train,
 }
 
 
+/*
+ * Rows encoded for training and scoring never fail: an empty cell takes
+ * the fitted fill, an unseen category encodes as all zero.  The spec keeps
+ * the user's policies for serving; saved holds them in between.
+ */
+
+static void
+training_policies(pm_features_t *s, int *saved, int on)
+{
+    int  i;
+
+    for (i = 0; i < s->n; i++) {
+        if (on) {
+            saved[2 * i] = s->f[i].missing;
+            saved[2 * i + 1] = s->f[i].unknown;
+            s->f[i].missing = PM_MISSING_FILL;
+            s->f[i].unknown = PM_UNKNOWN_ZERO;
+
+        } else {
+            s->f[i].missing = saved[2 * i];
+            s->f[i].unknown = saved[2 * i + 1];
+        }
+    }
+}
+
+
 static void
 set_param(const options_t *o, struct svm_parameter *p, double log2c,
     double log2g, int nfeatures)
@@ -1214,6 +1261,7 @@ int
 main(int argc, char **argv)
 {
     int                    f, i, ci, gi, nc, ng, best, nthreads, *fold;
+    int                   *saved;
     char                  *buf, *text, path[4096], tmp[4096];
     size_t                 len, r, n, ntrain, ntest, *perm, *train, *test;
     size_t                 count, k;
@@ -1259,6 +1307,10 @@ main(int argc, char **argv)
     if (strcmp(o.format, "libsvm") == 0) {
         load_libsvm(&o, buf, len, &t);
     } else {
+        if (o.target == NULL && o.task != PM_TASK_ONE_CLASS) {
+            usage("--target names the CSV column to predict");
+        }
+
         load_csv(&o, buf, len, &t);
     }
 
@@ -1430,6 +1482,12 @@ main(int argc, char **argv)
         die("out of memory");
     }
 
+    saved = malloc(sizeof(int) * 2 * ((size_t) spec->n + 1));
+    if (saved == NULL) {
+        die("out of memory");
+    }
+
+    training_policies(spec, saved, 1);
     (void) encode_rows(spec, &t, train, ntrain, tx, space);
 
     spec->target.name = (o.target != NULL) ? strdup(o.target) : NULL;
@@ -1507,19 +1565,7 @@ main(int argc, char **argv)
             die("out of memory");
         }
 
-        for (f = 0; f < spec->n; f++) {
-            if (spec->f[f].type == PM_FEAT_CATEGORICAL) {
-                spec->f[f].unknown = PM_UNKNOWN_ZERO;   /* for scoring */
-            }
-        }
-
         (void) encode_rows(spec, &t, test, ntest, vx, vspace);
-
-        for (f = 0; f < spec->n; f++) {
-            if (spec->f[f].type == PM_FEAT_CATEGORICAL) {
-                spec->f[f].unknown = o.unknown;
-            }
-        }
 
         sum = 0;
         count = 0;
@@ -1545,6 +1591,9 @@ main(int argc, char **argv)
         free(vspace);
         free(vx);
     }
+
+    training_policies(spec, saved, 0);
+    free(saved);
 
     /* the bundle */
 

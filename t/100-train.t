@@ -1,0 +1,221 @@
+#!/usr/bin/perl
+# predict-train: CSV to bundle.  Its cross-validated accuracy against
+# scikit-learn's GridSearchCV over the same grid and the same folds, its
+# options, its determinism, and a clear error with a line number for every
+# bad file.
+
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/lib";
+
+use File::Temp qw(tempdir);
+use JSON::PP;
+use Test::More;
+use PredictTest;
+
+my $tools = $ENV{PREDICT_TOOLS} // "$ROOT/build";
+my $train = "$tools/predict-train";
+my $json = JSON::PP->new;
+my $dir = tempdir(CLEANUP => 1);
+
+ok(-x $train, 'predict-train is built') or BAIL_OUT("run 'make tools'");
+
+sub run {
+    my (@args) = @_;
+    my $cmd = join ' ', map { my $a = $_; $a =~ s/'/'\\''/g; "'$a'" } @args;
+    my $out = `$cmd 2>&1`;
+    return ($? >> 8, $out);
+}
+
+sub slurp_json {
+    my ($path) = @_;
+    open my $fh, '<', $path or die "$path: $!";
+    local $/;
+    return $json->decode(<$fh>);
+}
+
+sub write_file {
+    my ($name, $text) = @_;
+    open my $fh, '>', "$dir/$name" or die $!;
+    print $fh $text;
+    close $fh;
+    return "$dir/$name";
+}
+
+# 1. accuracy against scikit-learn, same grid, same folds
+
+for my $case (['wine', 'cultivar'], ['iris', 'species'],
+              ['cancer', 'diagnosis'])
+{
+    my ($name, $target) = @$case;
+    my $csv = fixture("$name.csv");
+    my ($rc, $out) = run($train, '--quiet', '--data', $csv, '--target',
+                         $target, '--task', 'classify', '--out',
+                         "$dir/$name");
+    is($rc, 0, "$name: trained") or diag($out);
+
+    my $report = slurp_json("$dir/$name/report.json");
+    is(scalar @{ $report->{grid} }, 110, "$name: grid.py's 11 x 10 grid");
+    is(scalar @{ $report->{folds} }, $report->{rows}{train},
+       "$name: the report records every row's fold");
+
+    my $sk = $json->decode(scalar `/usr/bin/python3 $ROOT/t/data/sklearn_gridsearch.py $csv '$target' $dir/$name/report.json`);
+    my $ours = $report->{chosen}{cv_score};
+    my $diff = abs($ours - $sk->{best_accuracy});
+    cmp_ok($diff, '<=', 2, sprintf("%s: 5-fold accuracy %.2f%%, "
+           . "scikit-learn's GridSearchCV %.2f%%: within 2 points",
+           $name, $ours, $sk->{best_accuracy}));
+}
+
+# 2. the bundle: spec, model, report
+
+my $spec = slurp_json("$dir/wine/features.json");
+is($spec->{format}, 'predict-features', 'spec format');
+is(scalar @{ $spec->{features} }, 13, 'thirteen features');
+is($spec->{features}[12]{name}, 'proline', 'named from the header');
+is($spec->{features}[12]{transform}, 'minmax', 'minmax by default');
+is_deeply($spec->{target}{classes}, ['class_0', 'class_1', 'class_2'],
+          'classes from the target column');
+is($spec->{target}{label_rule}, 'vote', 'labels by vote, as predict()');
+
+my $report = slurp_json("$dir/wine/report.json");
+like($report->{data_sha256}, qr/^[0-9a-f]{64}$/, 'the data hash');
+ok($report->{probability}, 'the final model has probabilities');
+is($report->{rows}{total}, 178, 'row counts');
+
+my ($rc, $out) = run($train, '--quiet', '--data', fixture('wine.csv'),
+                     '--target', 'cultivar', '--task', 'classify', '--out',
+                     "$dir/wine2");
+ok(!system("cmp -s $dir/wine/model.libsvm $dir/wine2/model.libsvm")
+   && !system("cmp -s $dir/wine/features.json $dir/wine2/features.json"),
+   'training twice gives the same model and spec');
+
+# 3. options
+
+($rc, $out) = run($train, '--quiet', '--data', fixture('wine.csv'),
+                  '--target', 'cultivar', '--task', 'classify', '--out',
+                  "$dir/wl", '--kernel', 'linear', '--test-split', '0.3',
+                  '--exclude', 'proline,magnesium', '--scale', 'standard',
+                  '--folds', '3');
+is($rc, 0, 'linear kernel, test split, exclusions, standard scaling')
+    or diag($out);
+$report = slurp_json("$dir/wl/report.json");
+$spec = slurp_json("$dir/wl/features.json");
+is(scalar @{ $report->{grid} }, 11, 'a linear grid has C only');
+ok(!exists $report->{grid}[0]{log2g}, '(no gamma)');
+is($report->{rows}{test}, 53, '30% of 178 rows held out');
+is(scalar @{ $report->{test_lines} }, 53, 'held-out lines listed');
+ok(defined $report->{test_score} && $report->{test_score} > 80,
+   "held-out accuracy reported ($report->{test_score})");
+is(scalar @{ $spec->{features} }, 11, 'two columns excluded');
+ok(!grep({ $_->{name} eq 'proline' } @{ $spec->{features} }),
+   'proline is not in the spec');
+is($spec->{features}[0]{transform}, 'standard', '--scale standard');
+is($report->{cv_folds}, 3, '--folds 3');
+
+($rc, $out) = run($train, '--quiet', '--data', fixture('diabetes.csv'),
+                  '--target', 'progression', '--task', 'regress', '--out',
+                  "$dir/dia", '--log2c', '1,5,2', '--log2g', '-3,-7,-2',
+                  '--log1p', 's4');
+is($rc, 0, 'regression, with log1p on one column') or diag($out);
+$report = slurp_json("$dir/dia/report.json");
+$spec = slurp_json("$dir/dia/features.json");
+is($report->{metric}, 'mse', 'regression reports mean squared error');
+is(scalar @{ $report->{grid} }, 9, 'a 3 x 3 grid from --log2c/--log2g');
+cmp_ok($report->{chosen}{cv_score}, '<', 5000,
+       "cross-validated MSE in target units ($report->{chosen}{cv_score})");
+is($spec->{target}{transform}, 'standard', 'the target is standardized');
+ok((grep { $_->{name} eq 's4' && $_->{log1p} } @{ $spec->{features} }),
+   '--log1p recorded in the spec');
+
+($rc, $out) = run($train, '--quiet', '--data', fixture('heart.raw'),
+                  '--task', 'classify', '--out', "$dir/heart", '--c', '1',
+                  '--gamma', '0.0769');
+is($rc, 0, 'libsvm-format data, fixed C and gamma') or diag($out);
+$spec = slurp_json("$dir/heart/features.json");
+is($spec->{features}[0]{name}, '1', 'features named by index');
+is_deeply($spec->{target}{classes}, [-1, 1], 'numeric classes, sorted');
+
+# 4. a CSV with quotes, commas, line breaks, empty cells and categories
+
+my @rows = ('id,"name, quoted",city,income,approved');
+for my $i (1 .. 60) {
+    my $city = (qw(paris lyon nice))[$i % 3];
+    my $income = $i % 11 == 0 ? '' : 20000 + ($i * 7919 % 50) * 1000;
+    my $ok = ($income ne '' && $income > 45000) || $city eq 'nice'
+             ? 'yes' : 'no';
+    my $name = $i % 7 == 0 ? "\"Smith, \"\"J\"\"\nline two\"" : "n$i";
+    push @rows, "$i,$name,$city,$income,$ok";
+}
+my $quoted = write_file('quoted.csv', join("\r\n", @rows) . "\r\n");
+
+($rc, $out) = run($train, '--quiet', '--data', $quoted, '--target',
+                  'approved', '--task', 'classify', '--out', "$dir/q",
+                  '--exclude', 'id,name\\, quoted', '--unknown', 'zero');
+is($rc, 0, 'quoted fields, CRLF, line breaks in quotes') or diag($out);
+$spec = slurp_json("$dir/q/features.json");
+my ($city) = grep { $_->{name} eq 'city' } @{ $spec->{features} };
+my ($income) = grep { $_->{name} eq 'income' } @{ $spec->{features} };
+is($city->{type}, 'categorical', 'a text column is categorical');
+is_deeply($city->{categories}, [qw(lyon nice paris)], 'categories sorted');
+is($city->{unknown}, 'zero', '--unknown zero');
+is($income->{type}, 'numeric', 'a numeric column with empty cells');
+ok(ref $income->{missing} eq 'HASH' && $income->{missing}{fill} > 20000,
+   'empty cells in training: filled with the mean at serving');
+is($city->{index}, 1, 'indices in column order');
+is($income->{index}, 4, 'after the three categories');
+
+($rc, $out) = run($train, '--quiet', '--data', $quoted, '--target',
+                  'approved', '--task', 'classify', '--out', "$dir/q2",
+                  '--exclude', 'id,name\\, quoted', '--categorical', 'income',
+                  '--missing', 'reject');
+$spec = slurp_json("$dir/q2/features.json");
+($income) = grep { $_->{name} eq 'income' } @{ $spec->{features} };
+ok($rc == 0 && $income->{type} eq 'categorical'
+   && $income->{missing} eq 'reject',
+   '--categorical and --missing reject override the inference');
+
+($rc, $out) = run($train, '--quiet', '--data', fixture('cancer.csv'),
+                  '--target', 'diagnosis', '--task', 'one-class', '--out',
+                  "$dir/oc", '--exclude', 'diagnosis', '--nu', '0.2');
+is($rc, 0, 'one-class') or diag($out);
+$report = slurp_json("$dir/oc/report.json");
+is($report->{chosen}{nu}, 0.2, 'nu recorded');
+
+# 5. bad files: a clear error naming the line, never a crash
+
+my @bad = (
+    ['ragged rows', "a,b,y\n1,2,x\n3,4,5,x\n", [], qr/line 3: 4 fields, the header has 3/],
+    ['short row', "a,b,y\n1,2,x\n3,x\n", [], qr/line 3: 2 fields, the header has 3/],
+    ['a non-numeric cell in a numeric column', "a,b,y\n1,2,x\n3,four,y\n",
+     ['--numeric', 'b'], qr/line 3: column "b": "four" is not a number/],
+    ['a target with one class', "a,y\n1,x\n2,x\n3,x\n4,x\n5,x\n6,x\n", [],
+     qr/the target has a single class "x": nothing to classify/],
+    ['an empty file', '', [], qr/empty file: no header line/],
+    ['a header and no rows', "a,b,y\n", [], qr/a header and no rows/],
+    ['an unclosed quote', "a,y\n1,x\n\"2,y\n3,x\n", [], qr/line 3: a quoted field is not closed/],
+    ['an empty target cell', "a,y\n1,x\n2,\n3,y\n4,x\n5,y\n6,x\n", [], qr/line 3: the target "y" is empty/],
+    ['no such target', "a,b\n1,2\n", [], qr/no column "y" in the header/],
+    ['a quote inside a field', "a,y\n1,x\n2\"2,y\n", [], qr/line 3: a quote inside an unquoted field/],
+    ['duplicate columns', "a,a,y\n1,2,x\n", [], qr/line 1: duplicate column "a"/],
+    ['too few rows for the folds', "a,y\n1,x\n2,y\n3,x\n", [], qr/3 rows: too few for 5-fold/],
+    ['a regression target that is text', "a,y\n1,2\n2,3\n3,x\n4,1\n5,2\n6,3\n",
+     ['--task', 'regress'], qr/line 4: the target "y" is "x", not a number/],
+    ['binary garbage', "\x00\x01\x02,\xff\n", [], qr/NUL byte|no column/],
+);
+
+for my $b (@bad) {
+    my ($name, $text, $opts, $re) = @$b;
+    my $file = write_file('bad.csv', $text);
+    my @task = grep({ $_ eq '--task' } @$opts) ? () : ('--task', 'classify');
+    ($rc, $out) = run($train, '--quiet', '--data', $file, '--target', 'y',
+                      @task, @$opts, '--out', "$dir/bad");
+    is($rc, 1, "$name: refused with status 1");
+    like($out, $re, "$name: the error says where and why");
+    unlike($out, qr/Segmentation|Abort|core dumped/, "$name: no crash");
+}
+
+ok(!-e "$dir/bad/model.libsvm", 'no bundle left by a refused file');
+
+done_testing();
