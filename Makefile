@@ -93,6 +93,8 @@ $(CLANG_OBJS)/Makefile: config
 
 module-clang: $(CLANG_OBJS)/Makefile
 	$(MAKE) -s -f $(CLANG_OBJS)/Makefile -C $(NGX_SRC) modules
+	clang $(CC_WARN) -Wextra -Wconditional-uninitialized -fsyntax-only \
+	    -Isrc -I$(SVM_INC) $(TOOL_SRCS)
 
 # --- core library: tools and unit tests -------------------------------------
 
@@ -150,7 +152,7 @@ prove: all module-clang unit fixtures lint
 DEMO := $(BUILD)/demo
 
 demo: deps
-	$(MAKE) module demo-model
+	$(MAKE) module tools demo-model
 	@mkdir -p $(DEMO)/logs $(DEMO)/tmp $(DEMO)/modules
 	@chmod 0777 $(DEMO)/tmp
 	cp $(MODULE) $(DEMO)/modules/.so.tmp
@@ -158,8 +160,9 @@ demo: deps
 	$(NGINX) -t -q -p $(DEMO)/ -c $(CURDIR)/conf-examples/demo.conf \
 	    -e $(DEMO)/logs/error.log
 	@echo
-	@echo "Serving the wine model on http://127.0.0.1:8080/predict" \
-	      "(Ctrl-C stops). Try:"
+	@echo "Serving the wine model, trained by predict-train from" \
+	      "conf-examples/wine.csv,"
+	@echo "on http://127.0.0.1:8080/predict (Ctrl-C stops). Try:"
 	@echo
 	@echo "  curl -s -d '{\"features\": $$(cat $(DEMO)/model/example.json)}'" \
 	      "http://127.0.0.1:8080/predict"
@@ -168,18 +171,19 @@ demo: deps
 	exec $(NGINX) -p $(DEMO)/ -c $(CURDIR)/conf-examples/demo.conf \
 	    -e $(DEMO)/logs/error.log -g 'daemon off;'
 
-demo-model: $(DEMO)/model/wine.model
+demo-model: $(DEMO)/model/wine/model.libsvm
 
-$(DEMO)/model/wine.model: t/data/sklearn_dump.py
+$(DEMO)/model/wine/model.libsvm: conf-examples/wine.csv \
+                                 $(BUILD)/predict-train
 	@mkdir -p $(DEMO)/model
-	cd $(DEMO)/model && $(PYTHON) $(CURDIR)/t/data/sklearn_dump.py . \
-	    && svm-scale -s wine.range wine.raw > wine.scaled \
-	    && svm-train -q -b 1 wine.scaled wine.model.tmp
-	@# a real row of the data set for the printed example
-	head -1 $(DEMO)/model/wine.raw | sed -e 's/^[^ ]* //' \
-	    -e 's/[0-9]*://g' -e 's/ /, /g' -e 's/^/[/' -e 's/$$/]/' \
-	    > $(DEMO)/model/example.json
-	mv -f $(DEMO)/model/wine.model.tmp $@
+	$(BUILD)/predict-train --data conf-examples/wine.csv \
+	    --target cultivar --task classify --out $(DEMO)/model/wine
+	@# the first row of the data set, by name, for the printed example
+	head -2 conf-examples/wine.csv | tr -d '\r' | awk -F, \
+	    'NR == 1 { for (i = 1; i < NF; i++) n[i] = $$i } \
+	     NR == 2 { printf "{"; for (i = 1; i < NF; i++) \
+	               printf "%s\"%s\": %s", (i > 1 ? ", " : ""), n[i], $$i; \
+	               print "}" }' > $(DEMO)/model/example.json
 
 # --- housekeeping -----------------------------------------------------------
 

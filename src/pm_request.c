@@ -112,7 +112,8 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
     if (features != NULL) {
         if (!json_is_array(features) && !json_is_object(features)) {
             return pm_err_set(err, PM_ESHAPE, "\"features\" is %s; expected "
-                              "an array or an object", pm_json_type_name(features));
+                              "an array or an object",
+                              pm_json_type_name(features));
         }
 
         req->n = 1;

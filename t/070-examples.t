@@ -28,6 +28,7 @@ for my $conf (glob "$ROOT/conf-examples/*.conf") {
     symlink $MODULE_SO, "$p/modules/ngx_http_predict_module.so";
     symlink fixture('wine.model'), "$p/model/wine.model";
     symlink fixture('wine.range'), "$p/model/wine.range";
+    symlink fixture('wine.bundle'), "$p/model/wine";
 
     # the examples listen on 8080; the test moves them to a free port
     my $port = PredictTest::free_port();
@@ -59,7 +60,7 @@ for my $conf (glob "$ROOT/conf-examples/*.conf") {
     }
 
     is($r && $r->{status}, 200, "$name: serves a prediction");
-    like($r && $r->{body}, qr/^\{"label":[012],"probabilities":/,
+    like($r && $r->{body}, qr/^\{"label":(?:[012]|"class_[012]"),"probabilities":/,
          "$name: answers a label and probabilities");
 
     kill 'QUIT', $pid;
