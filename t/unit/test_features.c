@@ -367,6 +367,71 @@ test_features(void)
         pm_features_free(s);
     }
 
+    /* fitting: what the trainer writes */
+
+    {
+        pm_feature_t   f;
+        pm_target_t    t;
+        double         v[] = { 2, 4, 4, 4, 5, 5, 7, 9 };
+        double         k[] = { 3, 3, 3 };
+        double         z[] = { 0, 0 };
+        double         y[] = { 10, 20, 30 };
+        const char    *cats[] = { "b", "a", "c", "a", "b", "a" };
+
+        memset(&f, 0, sizeof(f));
+        f.name = "v";
+        rc = pm_feature_fit_numeric(&f, v, 8, PM_XF_STANDARD, 0, &err);
+        ok(rc == PM_OK && f.p1 == 5 && f.p2 == 2 && f.min == 2 && f.max == 9
+           && f.fill == 5, "standard: mean 5, population std 2, range, "
+           "fill the mean");
+
+        rc = pm_feature_fit_numeric(&f, k, 3, PM_XF_STANDARD, 0, &err);
+        ok(rc == PM_OK && f.p2 == 1 && pm_feature_scale(&f, 3) == 0
+           && pm_feature_scale(&f, 4) == 1,
+           "zero variance: std 1, as scikit-learn; 0 at the training value");
+
+        rc = pm_feature_fit_numeric(&f, z, 2, PM_XF_MAXABS, 0, &err);
+        ok(rc == PM_OK && f.p1 == 1, "an all-zero column: maxabs 1");
+
+        rc = pm_feature_fit_numeric(&f, k, 3, PM_XF_MINMAX, 0, &err);
+        f.lower = -1;
+        f.upper = 1;
+        ok(rc == PM_OK && pm_feature_scale(&f, 3) == 0
+           && pm_feature_scale(&f, 100) == 0,
+           "minmax of a constant column: 0 everywhere, as svm-scale");
+
+        rc = pm_feature_fit_numeric(&f, v, 8, PM_XF_MINMAX, 1, &err);
+        ok(rc == PM_OK && f.p1 == log1p(2.0) && f.p2 == log1p(9.0)
+           && pm_feature_scale(&f, 9) == 1, "minmax after log1p");
+
+        z[0] = -1;
+        rc = pm_feature_fit_numeric(&f, z, 2, PM_XF_MINMAX, 1, &err);
+        ok(rc == PM_EFORMAT && strstr(err.msg, "log1p needs values above -1")
+           != NULL, "log1p of -1 refused at fit time");
+
+        rc = pm_feature_fit_numeric(&f, z, 0, PM_XF_MINMAX, 0, &err);
+        ok(rc == PM_EFORMAT, "nothing to fit");
+
+        memset(&f, 0, sizeof(f));
+        f.name = "c";
+        rc = pm_feature_fit_categorical(&f, cats, 6, &err);
+        ok(rc == PM_OK && f.ncat == 3 && strcmp(f.categories[0], "a") == 0
+           && strcmp(f.categories[2], "c") == 0 && f.fill_cat == 0,
+           "categories sorted and unique; the mode is the fill");
+
+        for (k[0] = 0; k[0] < f.ncat; k[0]++) {
+            free(f.categories[(int) k[0]]);
+        }
+        free(f.categories);
+        free(f.cat_sorted);
+
+        memset(&t, 0, sizeof(t));
+        pm_target_fit_standard(&t, y, 3);
+        ok(t.transform == PM_XF_STANDARD && t.p1 == 20
+           && fabs(pm_target_inverse(&t, pm_target_forward(&t, 30)) - 30)
+              < 1e-12, "target standardized, and back");
+    }
+
     for (b = bad_specs; b->name != NULL; b++) {
         pm_err_init(&err);
         rc = pm_features_parse(b->text, strlen(b->text), &s, &err);
