@@ -56,6 +56,7 @@ typedef struct {
     ngx_uint_t                  out_of_range;
     ngx_flag_t                  probability;
     ngx_flag_t                  decision_values;
+    ngx_uint_t                  engine;
     ngx_int_t                   max_instances;
     ngx_int_t                   feature_count;
     size_t                      max_body_size;
@@ -129,6 +130,13 @@ static ngx_conf_enum_t  ngx_http_predict_out_of_range[] = {
 };
 
 
+static ngx_conf_enum_t  ngx_http_predict_engines[] = {
+    { ngx_string("fast"), PM_ENGINE_FAST },
+    { ngx_string("libsvm"), PM_ENGINE_LIBSVM },
+    { ngx_null_string, 0 }
+};
+
+
 static ngx_conf_num_bounds_t  ngx_http_predict_max_instances_bounds = {
     ngx_conf_check_num_bounds, 1, 1000000
 };
@@ -168,6 +176,13 @@ static ngx_command_t  ngx_http_predict_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_predict_loc_conf_t, decision_values),
       NULL },
+
+    { ngx_string("predict_engine"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_enum_slot,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_predict_loc_conf_t, engine),
+      &ngx_http_predict_engines },
 
     { ngx_string("predict_max_instances"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -312,6 +327,7 @@ ngx_http_predict_create_loc_conf(ngx_conf_t *cf)
     plcf->out_of_range = NGX_CONF_UNSET_UINT;
     plcf->probability = NGX_CONF_UNSET;
     plcf->decision_values = NGX_CONF_UNSET;
+    plcf->engine = NGX_CONF_UNSET_UINT;
     plcf->max_instances = NGX_CONF_UNSET;
     plcf->feature_count = NGX_CONF_UNSET;
     plcf->max_body_size = NGX_CONF_UNSET_SIZE;
@@ -336,6 +352,7 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
                               PM_OOR_EXTRAPOLATE);
     ngx_conf_merge_value(conf->probability, prev->probability, 1);
     ngx_conf_merge_value(conf->decision_values, prev->decision_values, 0);
+    ngx_conf_merge_uint_value(conf->engine, prev->engine, PM_ENGINE_FAST);
     ngx_conf_merge_value(conf->max_instances, prev->max_instances, 100);
     ngx_conf_merge_value(conf->feature_count, prev->feature_count, 0);
     ngx_conf_merge_size_value(conf->max_body_size, prev->max_body_size,
@@ -344,6 +361,7 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     conf->options.out_of_range = (int) conf->out_of_range;
     conf->options.probability = (int) conf->probability;
     conf->options.decision_values = (int) conf->decision_values;
+    conf->options.engine = (int) conf->engine;
     conf->options.max_instances = (size_t) conf->max_instances;
 
     if (conf->source == NULL) {

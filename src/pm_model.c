@@ -893,6 +893,12 @@ pm_model_load(const char *path, pm_model_t **out, pm_err_t *err)
         m->nr_sv = svm->nSV;
     }
 
+    rc = pm_fast_build(svm, max_index, PM_FAST_MAX_ENTRIES, &m->fast, err);
+    if (rc != PM_OK) {
+        m->svm = NULL;
+        goto failed;
+    }
+
     free(saved);
     *out = m;
 
@@ -923,5 +929,6 @@ pm_model_free(pm_model_t *m)
         svm_free_and_destroy_model(&m->svm);
     }
 
+    pm_fast_free(m->fast);
     free(m);
 }

@@ -16,6 +16,7 @@
 #include <svm.h>
 
 #include "pm_core.h"
+#include "pm_fast.h"
 #include "pm_sha256.h"
 
 
@@ -45,6 +46,7 @@ typedef struct {
     int                 probability;  /* svm_check_probability_model() */
     int                *labels;       /* nr_class, classifiers only */
     int                *nr_sv;        /* nr_class, classifiers only */
+    pm_fast_t          *fast;         /* dense copy, or NULL: libsvm */
     size_t              size;         /* file bytes */
     time_t              loaded_at;
     char                sha256[PM_SHA256_HEX_LEN + 1];

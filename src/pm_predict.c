@@ -145,7 +145,8 @@ size_t
 pm_predict_scratch(const pm_model_t *m)
 {
     return 3 * (size_t) m->nr_class * (size_t) m->nr_class
-           + (size_t) m->nr_class;
+           + (size_t) m->nr_class
+           + (m->fast != NULL ? pm_fast_scratch(m->fast) : 0);
 }
 
 
@@ -284,12 +285,18 @@ pm_svm_probability(const pm_model_t *m, const double *dec, double *prob,
 
 int
 pm_predict_nodes(const pm_model_t *m, const struct svm_node *x,
-    int probability, int label_rule, double *value, double *prob,
-    double *dec, double *scratch, pm_err_t *err)
+    int probability, int label_rule, int engine, double *value,
+    double *prob, double *dec, double *scratch, pm_err_t *err)
 {
     int  i, best;
 
-    *value = svm_predict_values(m->svm, x, dec);
+    if (m->fast != NULL && engine == PM_ENGINE_FAST) {
+        *value = pm_fast_predict_values(m->fast, x, dec, scratch);
+        scratch += pm_fast_scratch(m->fast);
+
+    } else {
+        *value = svm_predict_values(m->svm, x, dec);
+    }
 
     for (i = 0; i < pm_model_ndec(m); i++) {
         if (!isfinite(dec[i])) {
@@ -423,7 +430,8 @@ pm_predict_instance(pm_work_t *w, json_t *inst, pm_alloc_t *a,
     }
 
     rc = pm_predict_nodes(p->model, x, w->nprob > 0, p->label_rule,
-                          &res->value, res->prob, res->dec, w->scratch, err);
+                          w->opt->engine, &res->value, res->prob, res->dec,
+                          w->scratch, err);
     if (rc != PM_OK) {
         return rc;
     }

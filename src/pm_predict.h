@@ -21,6 +21,10 @@
 #include "pm_features.h"
 
 
+#define PM_ENGINE_FAST    0   /* pm_fast where the model has one */
+#define PM_ENGINE_LIBSVM  1   /* svm_predict_values() always */
+
+
 typedef struct {
     const pm_model_t     *model;
     const pm_scaler_t    *scaler;     /* range file, or NULL */
@@ -34,6 +38,7 @@ typedef struct {
     int                   out_of_range;     /* PM_OOR_* */
     int                   probability;      /* report probabilities if any */
     int                   decision_values;  /* report decision values */
+    int                   engine;           /* PM_ENGINE_* */
     size_t                max_instances;
 } pm_options_t;
 
@@ -67,8 +72,8 @@ int pm_model_ndec(const pm_model_t *m);
 size_t pm_predict_scratch(const pm_model_t *m);
 
 int pm_predict_nodes(const pm_model_t *m, const struct svm_node *x,
-    int probability, int label_rule, double *value, double *prob,
-    double *dec, double *scratch, pm_err_t *err);
+    int probability, int label_rule, int engine, double *value,
+    double *prob, double *dec, double *scratch, pm_err_t *err);
 void pm_svm_probability(const pm_model_t *m, const double *dec,
     double *prob, double *scratch);
 

@@ -573,6 +573,10 @@ pm_metadata_json(const pm_pipeline_t *p, const pm_options_t *opt,
                       json_boolean(pm_pipeline_has_probability(p, opt)));
     rc |= pm_meta_set(cfg, "decision_values",
                       json_boolean(opt->decision_values));
+    rc |= pm_meta_set(cfg, "engine", json_string(
+                          (p->model->fast != NULL
+                           && opt->engine == PM_ENGINE_FAST)
+                          ? "fast" : "libsvm"));
     rc |= pm_meta_set(cfg, "label_rule", json_string(
                           p->label_rule == PM_LABEL_VOTE ? "vote"
                                                          : "probability"));

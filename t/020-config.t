@@ -23,7 +23,7 @@ GET /p
 --- error_code: 200
 --- response_headers
 Content-Type: application/json
---- response_body_like: "svm_type": "c_svc".*"probability": true.*"scaler": \{"lower": -1.0, "upper": 1.0, "features": 13.*"out_of_range": "extrapolate", "probability": true, "decision_values": false, "label_rule": "probability", "max_instances": 100
+--- response_body_like: "svm_type": "c_svc".*"probability": true.*"scaler": \{"lower": -1.0, "upper": 1.0, "features": 13.*"out_of_range": "extrapolate", "probability": true, "decision_values": false, "engine": "fast", "label_rule": "probability", "max_instances": 100
 
 === TEST 2: the metadata names no file-system path
 --- config
@@ -56,7 +56,7 @@ location = /p {
 --- request
 GET /p
 --- error_code: 200
---- response_body_like: "config": \{"out_of_range": "reject", "probability": false, "decision_values": false, "label_rule": "probability", "max_instances": 5\}
+--- response_body_like: "config": \{"out_of_range": "reject", "probability": false, "decision_values": false, "engine": "fast", "label_rule": "probability", "max_instances": 5\}
 
 === TEST 5: predict_out_of_range clip in http, location overrides probability
 --- http_config
@@ -266,3 +266,24 @@ location = /p {
 }
 --- error_log
 value must be between 1 and 1000000 in .*nginx.conf
+
+=== TEST 30: predict_engine libsvm
+--- config
+location = /p {
+    predict_model $FIXTURES/heart.model;
+    predict_engine libsvm;
+}
+--- request
+GET /p
+--- error_code: 200
+--- response_body_like: "engine": "libsvm"
+
+=== TEST 31: an unknown engine
+--- must_die
+--- config
+location = /p {
+    predict_model $FIXTURES/heart.model;
+    predict_engine gpu;
+}
+--- error_log
+invalid value "gpu" in .*nginx.conf

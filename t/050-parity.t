@@ -78,6 +78,12 @@ location = /r/$name {
     predict_model $m scaler=$r;
     predict_max_instances 200;
 }
+location = /l/$name {
+    predict_model $m;
+    predict_feature_count $count;
+    predict_max_instances 200;
+    predict_engine libsvm;
+}
 END
 }
 
@@ -182,6 +188,25 @@ for my $c (@cases) {
     is($bad_prob, 0, "$name: scaled rows: "
        . ($kind eq 'value' ? 'values' : 'probabilities')
        . " within 1e-12 of libsvm's (max difference $maxd)");
+
+    # 1b. the same through libsvm's own svm_predict_values: bit for bit
+
+    my $lib = predict_all("/l/$name", $rows{$data});
+    my $exact = 0;
+    for my $i (0 .. $n - 1) {
+        my ($g, $r) = ($lib->[$i], $ref[$i]);
+        if ($kind eq 'value') {
+            $exact++ if $g->{value} == $r->{label};
+            next;
+        }
+        my $same = $g->{label} == $r->{label};
+        for my $k (0 .. ($prob ? $#keys : -1)) {
+            $same = 0 if $g->{probabilities}{ $keys[$k] } != $r->{values}[$k];
+        }
+        $exact++ if $same;
+    }
+    is($exact, $n, "$name: predict_engine libsvm: all $n rows identical to "
+       . "libsvm's C API, bit for bit");
 
     # 2. raw input with the range file: svm-scale's 6 digits in between
 

@@ -62,6 +62,7 @@ usage(const char *msg)
 "  --out-of-range extrapolate|clip|reject   (default extrapolate)\n"
 "  --no-probability              as predict_probability off\n"
 "  --decision-values             as predict_decision_values on\n"
+"  --engine fast|libsvm          as predict_engine (default fast)\n"
 "  --feature-count N             as predict_feature_count\n"
 "  --max-instances N             (default 100000)\n");
 
@@ -263,6 +264,7 @@ main(int argc, char **argv)
     opt.out_of_range = PM_OOR_EXTRAPOLATE;
     opt.probability = 1;
     opt.decision_values = 0;
+    opt.engine = PM_ENGINE_FAST;
     opt.max_instances = 100000;
 
     for (i = 1; i < argc; i++) {
@@ -274,6 +276,15 @@ main(int argc, char **argv)
             opt.probability = 0;
         } else if (strcmp(argv[i], "--decision-values") == 0) {
             opt.decision_values = 1;
+        } else if (strcmp(argv[i], "--engine") == 0 && i + 1 < argc) {
+            i++;
+            if (strcmp(argv[i], "fast") == 0) {
+                opt.engine = PM_ENGINE_FAST;
+            } else if (strcmp(argv[i], "libsvm") == 0) {
+                opt.engine = PM_ENGINE_LIBSVM;
+            } else {
+                usage("--engine is fast or libsvm");
+            }
         } else if (strcmp(argv[i], "--model") == 0 && i + 1 < argc) {
             model_path = argv[++i];
         } else if (strcmp(argv[i], "--features") == 0 && i + 1 < argc) {

@@ -120,17 +120,21 @@ run(const pm_pipeline_t *p, const pm_options_t *opt, const char *body,
 }
 
 
-/* one kernel pass gives what libsvm's three entry points give */
+/*
+ * One kernel pass gives what libsvm's three entry points give: bit for bit
+ * through svm_predict_values(); through the dense fast path, the same
+ * labels and values to 1e-12 (only the kernel sums are reassociated).
+ */
 
 static void
 test_nodes(void)
 {
-    int               i, k, rc, kind, same_prob, same_vote, same_dec;
+    int               i, k, rc, kind, engine, same_prob, same_vote, same_dec;
     double            x[UT_FEATURES], y, label, value, prob[UT_CLASSES];
-    double            mine[UT_CLASSES], dec[8], ref_dec[8], scratch[64];
+    double            mine[UT_CLASSES], dec[8], ref_dec[8], *scratch, tol;
     pm_err_t          err;
     pm_model_t       *m;
-    struct svm_node   sn[UT_FEATURES + 1];
+    struct svm_node   sn[UT_FEATURES + 2];
 
     static const struct {
         const char  *name;
@@ -141,71 +145,103 @@ test_nodes(void)
         { "bin-rbf", C_SVC, RBF, 2 },
         { "bin-lin", C_SVC, LINEAR, 2 },
         { "tri-rbf", C_SVC, RBF, 3 },
+        { "tri-lin", C_SVC, LINEAR, 3 },
         { "tri-nu", NU_SVC, POLY, 3 },
         { "tri-sig", C_SVC, SIGMOID, 3 },
+        { "svr-rbf", EPSILON_SVR, RBF, 2 },
+        { "svr-lin", NU_SVR, LINEAR, 2 },
+        { "svr-poly", EPSILON_SVR, POLY, 2 },
+        { "oc-rbf", ONE_CLASS, RBF, 2 },
+        { "oc-lin", ONE_CLASS, LINEAR, 2 },
     };
 
     for (kind = 0; kind < (int) (sizeof(kinds) / sizeof(kinds[0])); kind++) {
         pm_err_init(&err);
         rc = pm_model_load(ut_train_classes(kinds[kind].name,
                                             kinds[kind].type,
-                                            kinds[kind].kernel, 1,
+                                            kinds[kind].kernel,
+                                            kinds[kind].type != ONE_CLASS,
                                             kinds[kind].classes), &m, &err);
         if (rc != PM_OK) {
             ok(0, "%s loads: %s", kinds[kind].name, err.msg);
             continue;
         }
 
-        same_prob = 1;
-        same_vote = 1;
-        same_dec = 1;
+        ok(m->fast != NULL, "%s: the fast path is built", kinds[kind].name);
+        scratch = malloc(sizeof(double) * pm_predict_scratch(m));
 
-        for (i = 0; i < 90; i++) {
-            ut_row(i, x, &y);
-            for (k = 0; k < UT_FEATURES; k++) {
-                sn[k].index = k + 1;
-                sn[k].value = x[k] / (k == 3 ? 1000 : 10) * (1 + i % 7 * 0.1);
-            }
-            sn[UT_FEATURES].index = -1;
+        for (engine = PM_ENGINE_FAST; engine <= PM_ENGINE_LIBSVM; engine++) {
+            tol = (engine == PM_ENGINE_LIBSVM) ? 0 : 1e-12;
+            same_prob = 1;
+            same_vote = 1;
+            same_dec = 1;
 
-            label = svm_predict_probability(m->svm, sn, prob);
-            rc = pm_predict_nodes(m, sn, 1, PM_LABEL_PROBABILITY, &value,
-                                  mine, dec, scratch, &err);
+            for (i = 0; i < 90; i++) {
+                ut_row(i, x, &y);
+                for (k = 0; k < UT_FEATURES; k++) {
+                    sn[k].index = k + 1;
+                    sn[k].value = x[k] / (k == 3 ? 1000 : 10)
+                                  * (1 + i % 7 * 0.1);
+                }
 
-            for (k = 0; k < m->nr_class; k++) {
-                if (mine[k] != prob[k]) {
-                    same_prob = 0;
+                /* a feature no support vector has, now and then */
+                sn[UT_FEATURES].index = (i % 3 == 0) ? UT_FEATURES + 2 : -1;
+                sn[UT_FEATURES].value = 0.5;
+                sn[UT_FEATURES + 1].index = -1;
+
+                if (pm_model_is_classifier(m)) {
+                    label = svm_predict_probability(m->svm, sn, prob);
+                    rc = pm_predict_nodes(m, sn, 1, PM_LABEL_PROBABILITY,
+                                          engine, &value, mine, dec, scratch,
+                                          &err);
+
+                    for (k = 0; k < m->nr_class; k++) {
+                        if (fabs(mine[k] - prob[k]) > tol) {
+                            same_prob = 0;
+                        }
+                    }
+
+                    if (rc != PM_OK || value != label) {
+                        same_prob = 0;
+                    }
+                }
+
+                label = svm_predict_values(m->svm, sn, ref_dec);
+                rc = pm_predict_nodes(m, sn, 0, PM_LABEL_VOTE, engine, &value,
+                                      mine, dec, scratch, &err);
+
+                if (rc != PM_OK
+                    || fabs(value - label) > tol * (1 + fabs(label))
+                    || fabs(label - svm_predict(m->svm, sn))
+                       > tol * (1 + fabs(label)))
+                {
+                    same_vote = 0;
+                }
+
+                for (k = 0; k < pm_model_ndec(m); k++) {
+                    if (fabs(dec[k] - ref_dec[k])
+                        > tol * (1 + fabs(ref_dec[k])))
+                    {
+                        same_dec = 0;
+                    }
                 }
             }
 
-            if (rc != PM_OK || value != label) {
-                same_prob = 0;
+            if (pm_model_is_classifier(m)) {
+                ok(same_prob, "%s, %s: probabilities and -b 1 labels are "
+                   "svm_predict_probability's%s", kinds[kind].name,
+                   engine ? "libsvm" : "fast",
+                   engine ? ", bit for bit" : ", to 1e-12");
             }
 
-            label = svm_predict_values(m->svm, sn, ref_dec);
-            rc = pm_predict_nodes(m, sn, 1, PM_LABEL_VOTE, &value, mine, dec,
-                                  scratch, &err);
-
-            if (rc != PM_OK || value != label
-                || value != svm_predict(m->svm, sn))
-            {
-                same_vote = 0;
-            }
-
-            for (k = 0; k < pm_model_ndec(m); k++) {
-                if (dec[k] != ref_dec[k]) {
-                    same_dec = 0;
-                }
-            }
+            ok(same_vote, "%s, %s: the vote (or value) is svm_predict's",
+               kinds[kind].name, engine ? "libsvm" : "fast");
+            ok(same_dec, "%s, %s: decision values are svm_predict_values'%s",
+               kinds[kind].name, engine ? "libsvm" : "fast",
+               engine ? ", bit for bit" : ", to 1e-12");
         }
 
-        ok(same_prob, "%s: probabilities and -b 1 labels are "
-           "svm_predict_probability's, bit for bit", kinds[kind].name);
-        ok(same_vote, "%s: the vote label is svm_predict's",
-           kinds[kind].name);
-        ok(same_dec, "%s: decision values are svm_predict_values'",
-           kinds[kind].name);
-
+        free(scratch);
         pm_model_free(m);
     }
 }
@@ -245,8 +281,11 @@ test_predict(void)
     opt.probability = 1;
     opt.max_instances = 100;
     opt.decision_values = 0;
+    opt.engine = PM_ENGINE_FAST;
 
     /* every row against svm_predict_probability on svm-scale's formula */
+
+    opt.engine = PM_ENGINE_LIBSVM;
 
     exact = 1;
     same = 1;
@@ -296,6 +335,7 @@ test_predict(void)
 
     ok(exact, "%d rows: labels and probabilities equal libsvm's exactly",
        ROWS);
+    opt.engine = PM_ENGINE_FAST;
     ok(same, "out_of_range appears exactly for rows outside the range");
 
     /* the batch answers the same, in order */

@@ -114,6 +114,7 @@ test_response(void)
     opt.probability = 1;
     opt.max_instances = 7;
     opt.decision_values = 0;
+    opt.engine = PM_ENGINE_FAST;
 
     rc = pm_metadata_json(&p, &opt, &meta, &len, &err);
     j = (rc == PM_OK) ? json_loadb(meta, len, 0, NULL) : NULL;

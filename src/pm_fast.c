@@ -1,0 +1,395 @@
+
+/*
+ * Copyright (C) ngx_http_predict_module authors
+ */
+
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm_fast.h"
+
+
+#define PM_FAST_ALIGN  64
+
+
+static double pm_dot(const double *a, const double *b, int n);
+static double pm_powi(double base, int times);
+static void pm_fast_kernels(const pm_fast_t *f, const double *x, double xx,
+    double *k);
+
+
+/* four independent sums: the compiler vectorises this, and it pipelines */
+
+static double
+pm_dot(const double *a, const double *b, int n)
+{
+    int     i;
+    double  s0, s1, s2, s3;
+
+    s0 = 0;
+    s1 = 0;
+    s2 = 0;
+    s3 = 0;
+
+    for (i = 0; i + 4 <= n; i += 4) {
+        s0 += a[i] * b[i];
+        s1 += a[i + 1] * b[i + 1];
+        s2 += a[i + 2] * b[i + 2];
+        s3 += a[i + 3] * b[i + 3];
+    }
+
+    for ( /* void */ ; i < n; i++) {
+        s0 += a[i] * b[i];
+    }
+
+    return (s0 + s1) + (s2 + s3);
+}
+
+
+/* libsvm's powi(): the same multiplications, so the same value */
+
+static double
+pm_powi(double base, int times)
+{
+    int     t;
+    double  tmp, ret;
+
+    tmp = base;
+    ret = 1.0;
+
+    for (t = times; t > 0; t /= 2) {
+        if (t % 2 == 1) {
+            ret *= tmp;
+        }
+
+        tmp = tmp * tmp;
+    }
+
+    return ret;
+}
+
+
+int
+pm_fast_build(const struct svm_model *m, int max_index, size_t max_entries,
+    pm_fast_t **out, pm_err_t *err)
+{
+    int                     i, j, k, p, si, sj, ci, cj;
+    size_t                  entries, bytes;
+    double                 *row, *w;
+    char                   *mem;
+    pm_fast_t              *f;
+    const struct svm_node  *n;
+
+    *out = NULL;
+
+    if (m->param.kernel_type == PRECOMPUTED || max_index <= 0) {
+        return PM_OK;
+    }
+
+    f = calloc(1, sizeof(pm_fast_t));
+    if (f == NULL) {
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
+    }
+
+    f->svm_type = m->param.svm_type;
+    f->kernel = m->param.kernel_type;
+    f->d = max_index;
+    f->stride = (max_index + 7) & ~7;
+    f->l = m->l;
+    f->nr_class = m->nr_class;
+    f->degree = m->param.degree;
+    f->gamma = m->param.gamma;
+    f->coef0 = m->param.coef0;
+    f->coef = (const double **) m->sv_coef;
+    f->rho = m->rho;
+    f->nsv = m->nSV;
+    f->label = m->label;
+
+    if (f->svm_type == C_SVC || f->svm_type == NU_SVC) {
+        f->ndec = f->nr_class * (f->nr_class - 1) / 2;
+    } else {
+        f->ndec = 1;
+    }
+
+    /* a linear model keeps one weight vector per decision function */
+
+    entries = (f->kernel == LINEAR) ? (size_t) f->ndec * f->stride
+                                    : (size_t) f->l * f->stride;
+
+    if (entries > max_entries) {
+        free(f);
+        return PM_OK;   /* libsvm predicts this one */
+    }
+
+    bytes = entries * sizeof(double) + (size_t) f->l * sizeof(double)
+            + (size_t) f->nr_class * sizeof(int) + 2 * PM_FAST_ALIGN;
+
+    f->mem = calloc(1, bytes);
+    if (f->mem == NULL) {
+        free(f);
+        return pm_err_set(err, PM_ENOMEM, "out of memory for %zu dense "
+                          "support-vector entries", entries);
+    }
+
+    mem = (char *) (((uintptr_t) f->mem + PM_FAST_ALIGN - 1)
+                    & ~(uintptr_t) (PM_FAST_ALIGN - 1));
+
+    if (f->kernel == LINEAR) {
+        f->w = (double *) mem;
+    } else {
+        f->sv = (double *) mem;
+    }
+
+    mem += entries * sizeof(double);
+    f->sv_sq = (double *) mem;
+    mem += (size_t) f->l * sizeof(double);
+    f->start = (int *) mem;
+
+    if (f->svm_type == C_SVC || f->svm_type == NU_SVC) {
+        f->start[0] = 0;
+
+        for (i = 1; i < f->nr_class; i++) {
+            f->start[i] = f->start[i - 1] + m->nSV[i - 1];
+        }
+    }
+
+    if (f->kernel != LINEAR) {
+        for (i = 0; i < f->l; i++) {
+            row = f->sv + (size_t) i * f->stride;
+
+            for (n = m->SV[i]; n->index != -1; n++) {
+                if (n->index <= max_index) {
+                    row[n->index - 1] = n->value;
+                }
+            }
+
+            f->sv_sq[i] = pm_dot(row, row, f->stride);
+        }
+
+        *out = f;
+        return PM_OK;
+    }
+
+    /*
+     * w for pair (i, j) is the sum over SVs of class i with the
+     * coefficients libsvm uses for that pair, then over class j
+     */
+
+    if (f->svm_type != C_SVC && f->svm_type != NU_SVC) {
+        for (k = 0; k < f->l; k++) {
+            for (n = m->SV[k]; n->index != -1; n++) {
+                f->w[n->index - 1] += m->sv_coef[0][k] * n->value;
+            }
+        }
+
+        *out = f;
+        return PM_OK;
+    }
+
+    p = 0;
+
+    for (i = 0; i < f->nr_class; i++) {
+        for (j = i + 1; j < f->nr_class; j++) {
+            w = f->w + (size_t) p * f->stride;
+            si = f->start[i];
+            sj = f->start[j];
+            ci = m->nSV[i];
+            cj = m->nSV[j];
+
+            for (k = 0; k < ci; k++) {
+                for (n = m->SV[si + k]; n->index != -1; n++) {
+                    w[n->index - 1] += m->sv_coef[j - 1][si + k] * n->value;
+                }
+            }
+
+            for (k = 0; k < cj; k++) {
+                for (n = m->SV[sj + k]; n->index != -1; n++) {
+                    w[n->index - 1] += m->sv_coef[i][sj + k] * n->value;
+                }
+            }
+
+            p++;
+        }
+    }
+
+    *out = f;
+
+    return PM_OK;
+}
+
+
+void
+pm_fast_free(pm_fast_t *f)
+{
+    if (f != NULL) {
+        free(f->mem);
+        free(f);
+    }
+}
+
+
+/* doubles of scratch per prediction: the dense input and the kernels */
+
+size_t
+pm_fast_scratch(const pm_fast_t *f)
+{
+    return (size_t) f->stride + (size_t) f->l + (size_t) f->nr_class
+           + PM_FAST_ALIGN / 8;
+}
+
+
+static void
+pm_fast_kernels(const pm_fast_t *f, const double *x, double xx, double *k)
+{
+    int            i;
+    double         dot;
+    const double  *row;
+
+    for (i = 0; i < f->l; i++) {
+        row = f->sv + (size_t) i * f->stride;
+        dot = pm_dot(x, row, f->stride);
+
+        switch (f->kernel) {
+
+        case RBF:
+            /* |x - sv|^2 = |x|^2 + |sv|^2 - 2 x.sv, never below 0 */
+            dot = xx + f->sv_sq[i] - 2 * dot;
+            k[i] = exp(-f->gamma * (dot > 0 ? dot : 0));
+            break;
+
+        case POLY:
+            k[i] = pm_powi(f->gamma * dot + f->coef0, f->degree);
+            break;
+
+        case SIGMOID:
+            k[i] = tanh(f->gamma * dot + f->coef0);
+            break;
+
+        default:
+            k[i] = dot;
+            break;
+        }
+    }
+}
+
+
+/*
+ * As svm_predict_values(): decision values in dec, and the vote (or the
+ * value, or +1/-1) returned.  scratch holds pm_fast_scratch() doubles.
+ */
+
+double
+pm_fast_predict_values(const pm_fast_t *f, const struct svm_node *x,
+    double *dec, double *scratch)
+{
+    int                     i, j, k, p, si, sj, ci, cj, best, *vote, v[64];
+    double                 *dense, *kv, sum, xx;
+    const double           *c1, *c2;
+    const struct svm_node  *n;
+
+    dense = (double *) (((uintptr_t) scratch + PM_FAST_ALIGN - 1)
+                        & ~(uintptr_t) (PM_FAST_ALIGN - 1));
+    kv = dense + f->stride;
+
+    memset(dense, 0, sizeof(double) * (size_t) f->stride);
+
+    /* features past the model's width meet only zeros in every SV */
+
+    xx = 0;
+
+    for (n = x; n->index != -1; n++) {
+        if (n->index <= f->d) {
+            dense[n->index - 1] = n->value;
+        } else {
+            xx += n->value * n->value;
+        }
+    }
+
+    if (f->kernel == LINEAR) {
+        for (p = 0; p < f->ndec; p++) {
+            dec[p] = pm_dot(dense, f->w + (size_t) p * f->stride, f->stride)
+                     - f->rho[p];
+        }
+
+    } else {
+        xx += pm_dot(dense, dense, f->stride);
+        pm_fast_kernels(f, dense, xx, kv);
+
+        if (f->ndec == 1 && f->svm_type != C_SVC && f->svm_type != NU_SVC) {
+            sum = 0;
+
+            for (i = 0; i < f->l; i++) {
+                sum += f->coef[0][i] * kv[i];
+            }
+
+            dec[0] = sum - f->rho[0];
+
+        } else {
+            p = 0;
+
+            for (i = 0; i < f->nr_class; i++) {
+                for (j = i + 1; j < f->nr_class; j++) {
+                    sum = 0;
+                    si = f->start[i];
+                    sj = f->start[j];
+                    ci = f->nsv[i];
+                    cj = f->nsv[j];
+                    c1 = f->coef[j - 1];
+                    c2 = f->coef[i];
+
+                    for (k = 0; k < ci; k++) {
+                        sum += c1[si + k] * kv[si + k];
+                    }
+
+                    for (k = 0; k < cj; k++) {
+                        sum += c2[sj + k] * kv[sj + k];
+                    }
+
+                    dec[p] = sum - f->rho[p];
+                    p++;
+                }
+            }
+        }
+    }
+
+    if (f->svm_type == ONE_CLASS) {
+        return (dec[0] > 0) ? 1 : -1;
+    }
+
+    if (f->svm_type == EPSILON_SVR || f->svm_type == NU_SVR) {
+        return dec[0];
+    }
+
+    /* the vote, as libsvm: ties go to the lower class */
+
+    vote = (f->nr_class <= 64) ? v : (int *) (kv + f->l);
+
+    for (i = 0; i < f->nr_class; i++) {
+        vote[i] = 0;
+    }
+
+    p = 0;
+
+    for (i = 0; i < f->nr_class; i++) {
+        for (j = i + 1; j < f->nr_class; j++) {
+            if (dec[p++] > 0) {
+                vote[i]++;
+            } else {
+                vote[j]++;
+            }
+        }
+    }
+
+    best = 0;
+
+    for (i = 1; i < f->nr_class; i++) {
+        if (vote[i] > vote[best]) {
+            best = i;
+        }
+    }
+
+    return f->label[best];
+}
