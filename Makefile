@@ -113,7 +113,13 @@ $(BUILD)/predict-run: src/tools/predict_run.c $(CORE_SRCS) $(CORE_HDRS)
 	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -I$(SVM_INC) -o $@ \
 	    src/tools/predict_run.c $(CORE_SRCS) $(LIBS)
 
-tools: $(BUILD)/predict-scale $(BUILD)/predict-train $(BUILD)/predict-run
+$(BUILD)/predict-bench: src/tools/predict_bench.c $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -I$(SVM_INC) -o $@ \
+	    src/tools/predict_bench.c $(CORE_SRCS) $(LIBS)
+
+tools: $(BUILD)/predict-scale $(BUILD)/predict-train $(BUILD)/predict-run \
+       $(BUILD)/predict-bench
 
 # ASan + UBSan, with clang's extra warnings
 $(BUILD)/unit/pm-unit: $(UNIT_SRCS) $(wildcard t/unit/*.h) $(CORE_SRCS) \
