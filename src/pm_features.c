@@ -37,8 +37,6 @@ static void pm_sort(int *pos, int n, int (*cmp)(const void *, const void *,
 static int pm_cat_find(const pm_feature_t *f, const char *key);
 static double pm_xf_apply(int transform, double p1, double p2, double lower,
     double upper, double t);
-static int pm_raw_value(const pm_features_t *s, int pos, json_t *v,
-    pm_raw_t *raw, pm_err_t *err);
 static int pm_cmp_index(const void *a, const void *b, void *data);
 static int pm_cmp_strings(const void *a, const void *b);
 static int pm_cmp_cats(const void *a, const void *b, void *data);
@@ -1232,84 +1230,71 @@ pm_features_encode(const pm_features_t *s, int policy, const pm_raw_t *raw,
 }
 
 
-static int
-pm_raw_value(const pm_features_t *s, int pos, json_t *v, pm_raw_t *raw,
-    pm_err_t *err)
-{
-    const pm_feature_t  *f;
-
-    f = &s->f[pos];
-
-    if (json_is_number(v)) {
-        raw[pos].kind = PM_RAW_NUMBER;
-        raw[pos].num = json_number_value(v);
-
-        if (!isfinite(raw[pos].num)) {
-            pm_err_add_name(err, f->name);
-            return pm_err_set(err, PM_EVALUE, "feature \"%s\" is not finite",
-                              f->name);
-        }
-
-    } else if (json_is_string(v)) {
-        raw[pos].kind = PM_RAW_STRING;
-        raw[pos].str = json_string_value(v);
-
-    } else if (!json_is_null(v)) {
-        pm_err_add_name(err, f->name);
-        return pm_err_set(err, PM_EVALUE, "feature \"%s\" is %s; expected a "
-                          "%s", f->name, pm_json_type_name(v),
-                          f->type == PM_FEAT_NUMERIC ? "number" : "string");
-    }
-
-    return PM_OK;
-}
-
-
-/* a JSON instance (object by name, or array in spec order) as raw values */
+/*
+ * An instance (a pm_jinst_t: an object by name, or an array in spec order)
+ * as raw values, one per feature; a name given twice is refused.
+ */
 
 int
-pm_features_raw_json(const pm_features_t *s, json_t *inst, pm_raw_t *raw,
+pm_features_raw(const pm_features_t *s, const void *instance, pm_raw_t *raw,
     pm_err_t *err)
 {
-    int          i, rc, pos;
-    size_t       k;
-    json_t      *v;
-    const char  *key;
-    char         safe[72];
+    int                 i, pos;
+    size_t              k;
+    const pm_jinst_t   *inst;
+    const pm_jvalue_t  *v;
+    char                safe[72];
+
+    inst = instance;
 
     for (i = 0; i < s->n; i++) {
-        raw[i].kind = PM_RAW_MISSING;
+        raw[i].kind = -1;
     }
 
-    if (json_is_array(inst)) {
-        if (json_array_size(inst) != (size_t) s->n) {
-            return pm_err_set(err, PM_ECOUNT, "expected %d features, got %zu",
-                              s->n, json_array_size(inst));
-        }
+    if (inst->is_array && inst->n != (size_t) s->n) {
+        return pm_err_set(err, PM_ECOUNT, "expected %d features, got %zu",
+                          s->n, inst->n);
+    }
 
-        json_array_foreach(inst, k, v) {
-            rc = pm_raw_value(s, (int) k, v, raw, err);
-            if (rc != PM_OK) {
-                return rc;
+    for (k = 0; k < inst->n; k++) {
+        v = &inst->v[k];
+
+        if (inst->is_array) {
+            pos = (int) k;
+
+        } else {
+            pos = pm_features_find(s, v->key);
+
+            if (pos < 0) {
+                pm_safe_text(v->key, safe, sizeof(safe));
+                pm_err_add_name(err, safe);
+                return pm_err_set(err, PM_EUNKNOWN, "unknown feature "
+                                  "\"%s\"", safe);
+            }
+
+            if (raw[pos].kind != -1) {
+                pm_safe_text(v->key, safe, sizeof(safe));
+                return pm_err_set(err, PM_EJSON, "invalid JSON: duplicate "
+                                  "object key \"%s\"", safe);
             }
         }
 
-        return PM_OK;
-    }
-
-    json_object_foreach(inst, key, v) {
-        pos = pm_features_find(s, key);
-
-        if (pos < 0) {
-            pm_safe_text(key, safe, sizeof(safe));
-            pm_err_add_name(err, safe);
-            return pm_err_set(err, PM_EUNKNOWN, "unknown feature \"%s\"",
-                              safe);
+        if (v->kind == PM_JV_OTHER) {
+            pm_err_add_name(err, s->f[pos].name);
+            return pm_err_set(err, PM_EVALUE, "feature \"%s\" is %s; "
+                              "expected a %s", s->f[pos].name, v->type,
+                              s->f[pos].type == PM_FEAT_NUMERIC
+                              ? "number" : "string");
         }
 
-        rc = pm_raw_value(s, pos, v, raw, err);
-        if (rc != PM_OK) {
-            return rc;
+        raw[pos].kind = v->kind;   /* PM_JV_* are PM_RAW_* */
+        raw[pos].num = v->num;
+        raw[pos].str = v->str;
+    }
+
+    for (i = 0; i < s->n; i++) {
+        if (raw[i].kind == -1) {
+            raw[i].kind = PM_RAW_MISSING;
         }
     }
 

@@ -148,7 +148,7 @@ double pm_target_forward(const pm_target_t *t, double y);
 int pm_features_encode(const pm_features_t *s, int policy,
     const pm_raw_t *raw, struct svm_node *out, int *oor, int *noor,
     pm_err_t *err);
-int pm_features_raw_json(const pm_features_t *s, json_t *inst,
+int pm_features_raw(const pm_features_t *s, const void *inst,
     pm_raw_t *raw, pm_err_t *err);
 
 json_t *pm_features_json(const pm_features_t *s);

@@ -26,8 +26,11 @@ typedef struct {
 } pm_work_t;
 
 
-static int pm_predict_instance(pm_work_t *w, json_t *inst, pm_alloc_t *a,
-    pm_result_t *res, pm_err_t *err);
+static int pm_predict_instance(pm_work_t *w, const pm_jinst_t *inst,
+    pm_alloc_t *a, pm_result_t *res, pm_err_t *err);
+static int pm_predict_request(const pm_pipeline_t *p,
+    const pm_options_t *opt, const pm_request_t *req, pm_alloc_t *a,
+    pm_answer_t *ans, pm_err_t *err);
 static int pm_reject(const pm_scaler_t *s, const struct svm_node *raw,
     int nraw, const int *oor, int noor, pm_err_t *err);
 static double pm_sigmoid(double dec, double a, double b);
@@ -369,7 +372,7 @@ pm_reject(const pm_scaler_t *s, const struct svm_node *raw, int nraw,
 
 
 static int
-pm_predict_instance(pm_work_t *w, json_t *inst, pm_alloc_t *a,
+pm_predict_instance(pm_work_t *w, const pm_jinst_t *inst, pm_alloc_t *a,
     pm_result_t *res, pm_err_t *err)
 {
     int                     rc, nraw, noor;
@@ -380,7 +383,7 @@ pm_predict_instance(pm_work_t *w, json_t *inst, pm_alloc_t *a,
     noor = 0;
 
     if (p->spec != NULL) {
-        rc = pm_features_raw_json(p->spec, inst, w->values, err);
+        rc = pm_features_raw(p->spec, inst, w->values, err);
         if (rc != PM_OK) {
             return rc;
         }
@@ -452,20 +455,19 @@ pm_predict_instance(pm_work_t *w, json_t *inst, pm_alloc_t *a,
 }
 
 
-int
-pm_predict_instances(const pm_pipeline_t *p, const pm_options_t *opt,
-    json_t *const *inst, size_t n, int batch, pm_alloc_t *a,
-    pm_answer_t *ans, pm_err_t *err)
+static int
+pm_predict_request(const pm_pipeline_t *p, const pm_options_t *opt,
+    const pm_request_t *req, pm_alloc_t *a, pm_answer_t *ans, pm_err_t *err)
 {
     int           rc, ndec;
     char         *out;
-    size_t        i, size, maxsize, nodes, cap, need;
+    size_t        i, n, maxsize, nodes, cap, need;
     double       *probs, *decs;
     pm_work_t     w;
 
-    memset(ans, 0, sizeof(pm_answer_t));
     memset(&w, 0, sizeof(pm_work_t));
 
+    n = req->n;
     ndec = pm_model_ndec(p->model);
 
     w.p = p;
@@ -474,7 +476,7 @@ pm_predict_instances(const pm_pipeline_t *p, const pm_options_t *opt,
     w.ndec = ndec;
 
     ans->n = n;
-    ans->batch = batch;
+    ans->batch = req->batch;
     ans->nprob = w.nprob;
     ans->ndec = (opt->decision_values && !pm_model_is_regression(p->model))
                 ? ndec : 0;
@@ -482,9 +484,8 @@ pm_predict_instances(const pm_pipeline_t *p, const pm_options_t *opt,
     maxsize = 0;
 
     for (i = 0; i < n; i++) {
-        size = pm_request_instance_size(inst[i]);
-        if (size > maxsize) {
-            maxsize = size;
+        if (req->inst[i].n > maxsize) {
+            maxsize = req->inst[i].n;
         }
     }
 
@@ -516,10 +517,11 @@ pm_predict_instances(const pm_pipeline_t *p, const pm_options_t *opt,
         ans->results[i].prob = w.nprob ? probs + i * (size_t) w.nprob : NULL;
         ans->results[i].dec = decs + i * (size_t) ndec;
 
-        rc = pm_predict_instance(&w, inst[i], a, &ans->results[i], err);
+        rc = pm_predict_instance(&w, &req->inst[i], a, &ans->results[i],
+                                 err);
 
         if (rc != PM_OK) {
-            if (batch) {
+            if (req->batch) {
                 err->instance = (long) i;
                 pm_err_prefix(err, "instances[%zu]: ", i);
             }
@@ -559,32 +561,15 @@ pm_predict_json(const pm_pipeline_t *p, const pm_options_t *opt,
     const char *body, size_t len, pm_alloc_t *a, pm_answer_t *ans,
     pm_err_t *err)
 {
-    int            rc;
-    size_t         i;
-    json_t       **inst;
-    pm_request_t   req;
+    int           rc;
+    pm_request_t  req;
 
     memset(ans, 0, sizeof(pm_answer_t));
 
-    rc = pm_request_parse(body, len, opt->max_instances, &req, err);
-
-    if (rc == PM_OK) {
-        inst = pm_alloc(a, sizeof(json_t *) * (req.n + 1));
-
-        if (inst == NULL) {
-            rc = pm_err_set(err, PM_ENOMEM, "out of memory");
-
-        } else {
-            for (i = 0; i < req.n; i++) {
-                inst[i] = pm_request_instance(&req, i);
-            }
-
-            rc = pm_predict_instances(p, opt, inst, req.n, req.batch, a, ans,
-                                      err);
-        }
+    rc = pm_request_parse(body, len, opt->max_instances, a, &req, err);
+    if (rc != PM_OK) {
+        return rc;
     }
 
-    pm_request_release(&req);
-
-    return rc;
+    return pm_predict_request(p, opt, &req, a, ans, err);
 }

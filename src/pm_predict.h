@@ -12,7 +12,6 @@
 #define _PM_PREDICT_H_INCLUDED_
 
 
-#include <jansson.h>
 #include <svm.h>
 
 #include "pm_core.h"
@@ -80,9 +79,6 @@ void pm_svm_probability(const pm_model_t *m, const double *dec,
 int pm_predict_json(const pm_pipeline_t *p, const pm_options_t *opt,
     const char *body, size_t len, pm_alloc_t *a, pm_answer_t *ans,
     pm_err_t *err);
-int pm_predict_instances(const pm_pipeline_t *p, const pm_options_t *opt,
-    json_t *const *inst, size_t n, int batch, pm_alloc_t *a,
-    pm_answer_t *ans, pm_err_t *err);
 
 
 #endif /* _PM_PREDICT_H_INCLUDED_ */

@@ -2,8 +2,13 @@
 /*
  * Copyright (C) ngx_http_predict_module authors
  *
- * Request bodies: {"features": [...] | {...}} or {"instances": [...]},
- * decoded with Jansson into libsvm's sorted, -1-terminated node arrays.
+ * Request bodies: {"features": [...] | {...}} or {"instances": [...]}.
+ * A strict JSON (RFC 8259) decoder that knows the schema: it validates the
+ * whole body, refuses duplicate keys, invalid UTF-8 and \u0000, keeps no
+ * tree beyond the instances, allocates only from the caller's allocator
+ * and never recurses (deeper values are checked by an explicit stack).
+ * Jansson, which the core uses for config files, is too slow here: a
+ * prediction costs less than building its tree.
  */
 
 
@@ -11,28 +16,47 @@
 #define _PM_REQUEST_H_INCLUDED_
 
 
-#include <jansson.h>
 #include <svm.h>
 
 #include "pm_core.h"
 
 
+#define PM_JV_NULL      0    /* = PM_RAW_MISSING */
+#define PM_JV_NUMBER    1    /* = PM_RAW_NUMBER */
+#define PM_JV_STRING    2    /* = PM_RAW_STRING */
+#define PM_JV_OTHER     3    /* a boolean, an array or an object */
+
+#define PM_JSON_MAX_DEPTH  2048
+
+
 typedef struct {
-    json_t             *root;
-    json_t             *instances;  /* the batch array, or NULL */
-    size_t              n;          /* instances in the request */
-    int                 batch;      /* 1: "instances", 0: "features" */
+    const char         *key;    /* NUL-terminated; NULL in an array */
+    const char         *str;    /* NUL-terminated, for PM_JV_STRING */
+    const char         *type;   /* "a number", "an array"...: messages */
+    double              num;
+    int                 kind;
+} pm_jvalue_t;
+
+
+typedef struct {
+    pm_jvalue_t        *v;
+    size_t              n;
+    int                 is_array;
+    const char         *type;   /* not an array or object: what it is */
+} pm_jinst_t;
+
+
+typedef struct {
+    pm_jinst_t         *inst;
+    size_t              n;
+    int                 batch;  /* 1: "instances", 0: "features" */
 } pm_request_t;
 
 
 int pm_request_parse(const char *buf, size_t len, size_t max_instances,
-    pm_request_t *req, pm_err_t *err);
-void pm_request_release(pm_request_t *req);
-json_t *pm_request_instance(const pm_request_t *req, size_t i);
-size_t pm_request_instance_size(json_t *inst);
-const char *pm_json_type_name(const json_t *v);
-int pm_request_features(json_t *inst, int nfeatures, struct svm_node *raw,
-    pm_err_t *err);
+    pm_alloc_t *a, pm_request_t *req, pm_err_t *err);
+int pm_request_features(const pm_jinst_t *inst, int nfeatures,
+    struct svm_node *raw, pm_err_t *err);
 
 
 #endif /* _PM_REQUEST_H_INCLUDED_ */

@@ -387,7 +387,7 @@ location = /p {
 POST /p
 {"features": {"1": 1, "1": 2}}
 --- error_code: 400
---- response_body_like: "code":"invalid_json","message":"invalid JSON at line 1, column \d+: duplicate object key
+--- response_body_like: "code":"invalid_json","message":"invalid JSON: duplicate object key \\"1\\""
 
 === TEST 32: nesting thousands deep
 --- config

@@ -145,10 +145,10 @@ run_csv(const pm_pipeline_t *p, const pm_options_t *opt, const char *buf,
     size_t len, const char *name)
 {
     int           rc, failed, col, *use, numeric;
-    char         *end;
+    char         *end, *body;
     size_t        r;
     double        v;
-    json_t       *inst, *val;
+    json_t       *inst, *val, *wrapper;
     pm_err_t      err;
     pm_csv_t     *c;
     pm_alloc_t    a;
@@ -223,10 +223,23 @@ run_csv(const pm_pipeline_t *p, const pm_options_t *opt, const char *buf,
             }
         }
 
+        /* the same text a client would send: the module's path */
+
+        wrapper = json_pack("{s:o}", "features", inst);
+        body = (wrapper != NULL)
+               ? json_dumps(wrapper, JSON_COMPACT | JSON_REAL_PRECISION(17))
+               : NULL;
+        json_decref(wrapper);
+
+        if (body == NULL) {
+            fprintf(stderr, "%s: out of memory\n", prog);
+            return 1;
+        }
+
         pm_err_init(&err);
-        rc = pm_predict_instances(p, opt, &inst, 1, 0, &a, &ans, &err);
+        rc = pm_predict_json(p, opt, body, strlen(body), &a, &ans, &err);
         failed |= print_answer(rc, &ans, &err);
-        json_decref(inst);
+        free(body);
         pm_arena_reset(arena);
     }
 

@@ -13,6 +13,7 @@
 
 #include "pm_features.h"
 #include "pm_predict.h"
+#include "pm_request.h"
 #include "tap.h"
 
 
@@ -160,24 +161,28 @@ static int
 encode(const pm_features_t *s, const char *json, int policy,
     struct svm_node *out, int *noor, pm_err_t *err)
 {
-    int        rc, oor[32];
-    json_t    *inst;
-    pm_raw_t   raw[32];
+    int            rc, oor[32];
+    char           body[2048];
+    pm_raw_t       raw[32];
+    pm_alloc_t     a;
+    pm_arena_t    *arena;
+    pm_request_t   req;
 
     pm_err_init(err);
-    inst = json_loads(json, 0, NULL);
+    arena = pm_arena_create();
+    pm_arena_allocator(arena, &a);
+    (void) snprintf(body, sizeof(body), "{\"features\": %s}", json);
 
-    if (inst == NULL) {
-        tap_diag("bad test JSON: %s", json);
-        return PM_ERROR;
+    rc = pm_request_parse(body, strlen(body), 10, &a, &req, err);
+    if (rc == PM_OK) {
+        rc = pm_features_raw(s, &req.inst[0], raw, err);
     }
 
-    rc = pm_features_raw_json(s, inst, raw, err);
     if (rc == PM_OK) {
         rc = pm_features_encode(s, policy, raw, out, oor, noor, err);
     }
 
-    json_decref(inst);
+    pm_arena_destroy(arena);
 
     return rc;
 }

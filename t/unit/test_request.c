@@ -4,8 +4,12 @@
  */
 
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <jansson.h>
 
 #include "pm_request.h"
 #include "tap.h"
@@ -13,35 +17,66 @@
 
 typedef struct {
     const char  *body;
+    size_t       len;       /* 0: strlen */
     int          code;
     const char  *msg;
 } bad_body_t;
 
 
 static const bad_body_t  bad_bodies[] = {
-    { "", PM_EEMPTY, "empty request body" },
-    { " \r\n\t ", PM_EEMPTY, "empty request body" },
-    { "{", PM_EJSON, "invalid JSON at line 1" },
-    { "{\"features\": [1, 2,]}", PM_EJSON, "invalid JSON" },
-    { "{\"features\": [1], \"features\": [2]}", PM_EJSON, "duplicate" },
-    { "[1, 2, 3]", PM_ESHAPE, "the body is an array" },
-    { "\"features\"", PM_EJSON, "invalid JSON" },
-    { "{}", PM_ESHAPE, "neither \"features\" nor \"instances\"" },
-    { "{\"feature\": [1]}", PM_ESHAPE, "unknown key \"feature\"" },
-    { "{\"features\": [1], \"instances\": []}", PM_ESHAPE, "not both" },
-    { "{\"features\": 5}", PM_ESHAPE, "\"features\" is a number" },
-    { "{\"features\": \"1,2\"}", PM_ESHAPE, "\"features\" is a string" },
-    { "{\"features\": null}", PM_ESHAPE, "\"features\" is null" },
-    { "{\"instances\": {}}", PM_ESHAPE, "\"instances\" is an object" },
-    { "{\"instances\": [[1], 2]}", PM_ESHAPE, "instances[1] is a number" },
-    { "{\"instances\": [1,2,3,4]}", PM_ETOOMANY, "4 instances, more than "
-      "the limit of 3" },
-    { "{\"features\": [1e400]}", PM_EVALUE, "number out of range" },
-    { "{\"features\": [\"\\u0000\"]}", PM_EJSON, "invalid JSON" },
-    { "{\"featur\xff\": [1]}", PM_EJSON, "invalid JSON" },
-    { "{\"features\": [1]} trailing", PM_EJSON, "invalid JSON" },
-    { "{\"k\\u0001ey\": 1}", PM_ESHAPE, "unknown key \"k?ey\"" },
-    { NULL, 0, NULL }
+    { "", 0, PM_EEMPTY, "empty request body" },
+    { " \r\n\t ", 0, PM_EEMPTY, "empty request body" },
+    { "{", 0, PM_EJSON, "invalid JSON at line 1, column 2" },
+    { "{\"features\": [1, 2,]}", 0, PM_EJSON, "invalid JSON" },
+    { "{\"features\": [1], \"features\": [2]}", 0, PM_EJSON,
+      "duplicate object key" },
+    { "[1, 2, 3]", 0, PM_ESHAPE, "the body is an array" },
+    { "\"features\"", 0, PM_ESHAPE, "the body is a string" },
+    { "null", 0, PM_ESHAPE, "the body is null" },
+    { "[1, 2", 0, PM_EJSON, "invalid JSON" },
+    { "{}", 0, PM_ESHAPE, "neither \"features\" nor \"instances\"" },
+    { "{\"feature\": [1]}", 0, PM_ESHAPE, "unknown key \"feature\"" },
+    { "{\"feature\": [1, }", 0, PM_EJSON, "invalid JSON" },
+    { "{\"features\": [1], \"instances\": []}", 0, PM_ESHAPE, "not both" },
+    { "{\"features\": 5}", 0, PM_ESHAPE, "\"features\" is a number" },
+    { "{\"features\": \"1,2\"}", 0, PM_ESHAPE, "\"features\" is a string" },
+    { "{\"features\": null}", 0, PM_ESHAPE, "\"features\" is null" },
+    { "{\"features\": true}", 0, PM_ESHAPE, "\"features\" is a boolean" },
+    { "{\"instances\": {}}", 0, PM_ESHAPE, "\"instances\" is an object" },
+    { "{\"instances\": [[1], 2]}", 0, PM_ESHAPE, "instances[1] is a number" },
+    { "{\"instances\": [1,2,3,4]}", 0, PM_ETOOMANY, "4 instances, more "
+      "than the limit of 3" },
+    { "{\"features\": [1e400]}", 0, PM_EVALUE, "number out of range" },
+    { "{\"features\": [-1e400]}", 0, PM_EVALUE, "number out of range" },
+    { "{\"features\": [\"\\u0000\"]}", 0, PM_EJSON, "\\u0000 is not "
+      "allowed" },
+    { "{\"featur\xff\": [1]}", 0, PM_EJSON, "invalid UTF-8" },
+    { "{\"a\": \"\xc0\xaf\"}", 0, PM_EJSON, "invalid UTF-8" },
+    { "{\"a\": \"\xed\xa0\x80\"}", 0, PM_EJSON, "invalid UTF-8" },
+    { "{\"a\": \"\xf4\x90\x80\x80\"}", 0, PM_EJSON, "invalid UTF-8" },
+    { "{\"a\": \"\\ud800\"}", 0, PM_EJSON, "high surrogate" },
+    { "{\"a\": \"\\udc00\"}", 0, PM_EJSON, "lone low surrogate" },
+    { "{\"a\": \"\\x\"}", 0, PM_EJSON, "invalid escape" },
+    { "{\"a\": \"\\u12g4\"}", 0, PM_EJSON, "invalid \\u escape" },
+    { "{\"a\": \"tab\there\"}", 0, PM_EJSON, "control character" },
+    { "{\"a\": \"open}", 0, PM_EJSON, "unterminated string" },
+    { "{\"features\": [1]} trailing", 0, PM_EJSON, "end of input expected" },
+    { "{\"features\": [01]}", 0, PM_EJSON, "invalid JSON" },
+    { "{\"features\": [1.]}", 0, PM_EJSON, "invalid number" },
+    { "{\"features\": [.5]}", 0, PM_EJSON, "invalid JSON" },
+    { "{\"features\": [1e]}", 0, PM_EJSON, "invalid number" },
+    { "{\"features\": [+1]}", 0, PM_EJSON, "invalid JSON" },
+    { "{\"features\": [NaN]}", 0, PM_EJSON, "invalid JSON" },
+    { "{\"features\": [Infinity]}", 0, PM_EJSON, "invalid JSON" },
+    { "{\"features\": [tru]}", 0, PM_EJSON, "invalid literal" },
+    { "{\"features\": {1: 2}}", 0, PM_EJSON, "a string key expected" },
+    { "{\"features\": {\"1\" 2}}", 0, PM_EJSON, "':' expected" },
+    { "{'features': [1]}", 0, PM_EJSON, "a string key expected" },
+    { "{\"k\\u0001ey\": 1}", 0, PM_ESHAPE, "unknown key \"k?ey\"" },
+    { "{\"features\": [1]}\0", 18, PM_EJSON, "end of input expected" },
+    { "{\"a\": [[[[[]]]]], \"b\": {\"c\": [1, {\"d\": null}]}}", 0,
+      PM_ESHAPE, "unknown key \"a\"" },
+    { NULL, 0, 0, NULL }
 };
 
 
@@ -54,72 +89,194 @@ features_of(const char *body, int nfeatures, struct svm_node *raw,
     pm_err_t *err)
 {
     int           rc;
+    pm_alloc_t    a;
+    pm_arena_t   *arena;
     pm_request_t  req;
 
-    rc = pm_request_parse(body, strlen(body), 100, &req, err);
+    arena = pm_arena_create();
+    pm_arena_allocator(arena, &a);
+
+    rc = pm_request_parse(body, strlen(body), 100, &a, &req, err);
     if (rc == PM_OK) {
-        rc = pm_request_features(pm_request_instance(&req, 0), nfeatures,
-                                 raw, err);
+        rc = pm_request_features(&req.inst[0], nfeatures, raw, err);
     }
 
-    pm_request_release(&req);
+    pm_arena_destroy(arena);
 
     return rc;
+}
+
+
+/* both decoders on the same text: do they agree on what is valid JSON? */
+
+static void
+test_against_jansson(void)
+{
+    int            i, ours, theirs, agree;
+    char           body[256];
+    pm_err_t       err;
+    pm_alloc_t     a;
+    pm_arena_t    *arena;
+    pm_request_t   req;
+    json_t        *j;
+
+    static const char  *values[] = {
+        "0", "-0", "1.5", "-1.5e-3", "1E+2", "12345678901234567890",
+        "1e400", "0.1e1", "00", "1.", "-", "1e", ".1", "\"a\"", "\"\\\"\"",
+        "\"\\u00e9\"", "\"\\ud83d\\ude00\"", "\"\xc3\xa9\"", "\"\xc3\"",
+        "true", "false", "null", "nul", "[]", "[1,]", "{}", "{\"a\":1}",
+        "{\"a\":1,}", "[[[]]]", "\"\t\"", "\"\\/\"", "1 2", "[1 2]",
+        "\"\\u0041\"", "\"\\uD834\\uDD1E\"", "-01", "2.5E-5", "1e-400",
+        NULL
+    };
+
+    arena = pm_arena_create();
+    pm_arena_allocator(arena, &a);
+    agree = 1;
+
+    for (i = 0; values[i] != NULL; i++) {
+        (void) snprintf(body, sizeof(body), "{\"features\": [%s]}",
+                        values[i]);
+
+        pm_err_init(&err);
+        ours = pm_request_parse(body, strlen(body), 100, &a, &req, &err);
+        j = json_loadb(body, strlen(body), JSON_REJECT_DUPLICATES
+                                           | JSON_DECODE_INT_AS_REAL, NULL);
+        theirs = (j != NULL);
+        json_decref(j);
+        pm_arena_reset(arena);
+
+        /* 1e400: jansson refuses it as an overflow; so do we, as a value */
+
+        if ((ours == PM_OK || ours == PM_ESHAPE) != theirs
+            && !(ours == PM_EVALUE && !theirs))
+        {
+            agree = 0;
+            tap_diag("%s: ours %d, jansson %s", values[i], ours,
+                     theirs ? "valid" : "invalid");
+        }
+    }
+
+    ok(agree, "valid and invalid JSON as jansson judges it, on %d values",
+       i);
+    pm_arena_destroy(arena);
 }
 
 
 void
 test_request(void)
 {
-    int                n, rc, depth;
-    char              *deep;
+    int                n, rc, depth, same;
+    char              *deep, body[256];
+    size_t             i;
     pm_err_t           err;
+    pm_alloc_t         a;
+    pm_arena_t        *arena;
     pm_request_t       req;
     struct svm_node    raw[16];
     const bad_body_t  *b;
 
+    arena = pm_arena_create();
+    pm_arena_allocator(arena, &a);
+
     for (b = bad_bodies; b->body != NULL; b++) {
         pm_err_init(&err);
-        rc = pm_request_parse(b->body, strlen(b->body), 3, &req, &err);
+        rc = pm_request_parse(b->body, b->len ? b->len : strlen(b->body), 3,
+                              &a, &req, &err);
         is_int(rc, b->code, "refused: %s", b->body);
         like(err.msg, b->msg, "message: %s", b->body);
-        pm_request_release(&req);
+        pm_arena_reset(arena);
     }
 
     pm_err_init(&err);
-    rc = pm_request_parse("{\"features\": [1,\n 2,]}", 21, 3, &req, &err);
-    ok(rc == PM_EJSON && err.line == 2, "JSON errors carry the line");
-    pm_request_release(&req);
+    rc = pm_request_parse("{\"features\": [1,\n 2,]}", 21, 3, &a, &req,
+                          &err);
+    ok(rc == PM_EJSON && err.line == 2 && err.column == 4,
+       "JSON errors carry the line and column");
 
     /* nesting thousands deep: a clean error, not a stack overflow */
 
-    depth = 100000;
-    deep = malloc((size_t) depth * 2 + 32);
-    strcpy(deep, "{\"features\": ");
-    n = (int) strlen(deep);
-    memset(deep + n, '[', (size_t) depth);
-    memset(deep + n + depth, ']', (size_t) depth);
-    deep[n + 2 * depth] = '}';
-    pm_err_init(&err);
-    rc = pm_request_parse(deep, (size_t) n + 2 * depth + 1, 3, &req, &err);
-    ok(rc == PM_EJSON || rc == PM_ESHAPE, "100000-deep nesting refused");
-    pm_request_release(&req);
-    free(deep);
+    for (depth = 2040; depth <= 100000; depth += 97960) {
+        deep = malloc((size_t) depth * 2 + 32);
+        strcpy(deep, "{\"features\": ");
+        n = (int) strlen(deep);
+        memset(deep + n, '[', (size_t) depth);
+        memset(deep + n + depth, ']', (size_t) depth);
+        deep[n + 2 * depth] = '}';
+        pm_err_init(&err);
+        rc = pm_request_parse(deep, (size_t) n + 2 * depth + 1, 3, &a, &req,
+                              &err);
+        if (depth < 2048) {
+            ok(rc == PM_OK && req.inst[0].n == 1
+               && req.inst[0].v[0].kind == PM_JV_OTHER,
+               "%d levels: valid JSON, an array where a number goes", depth);
+        } else {
+            ok(rc == PM_EJSON && strstr(err.msg, "deeper than 2048"),
+               "%d levels: refused", depth);
+        }
+        free(deep);
+        pm_arena_reset(arena);
+    }
 
     /* a single instance and a batch */
 
     pm_err_init(&err);
     rc = pm_request_parse("{\"instances\": [[1,2], {\"1\": 3}, []]}", 36, 3,
-                          &req, &err);
-    ok(rc == PM_OK && req.batch && req.n == 3, "a batch of 3");
-    ok(pm_request_instance_size(pm_request_instance(&req, 1)) == 1,
-       "instance sizes");
-    pm_request_release(&req);
+                          &a, &req, &err);
+    ok(rc == PM_OK && req.batch && req.n == 3 && req.inst[0].is_array
+       && req.inst[1].n == 1 && !req.inst[1].is_array && req.inst[2].n == 0,
+       "a batch of 3: an array, an object, an empty array");
 
     pm_err_init(&err);
-    rc = pm_request_parse("{\"instances\": []}", 17, 3, &req, &err);
+    rc = pm_request_parse(" {\"instances\" : [ ] } ", 22, 3, &a, &req, &err);
     ok(rc == PM_OK && req.batch && req.n == 0, "an empty batch is valid");
-    pm_request_release(&req);
+
+    pm_err_init(&err);
+    (void) snprintf(body, sizeof(body), "%s", "{\"features\": {\"a\\\"b\": "
+                    "\"\\u00e9\\ud83d\\ude00\\n\", \"c\": null, \"d\": "
+                    "[true, {}], \"e\": -0}}");
+    rc = pm_request_parse(body, strlen(body), 3, &a, &req, &err);
+    ok(rc == PM_OK && strcmp(req.inst[0].v[0].key, "a\"b") == 0
+       && strcmp(req.inst[0].v[0].str, "\xc3\xa9\xf0\x9f\x98\x80\n") == 0
+       && req.inst[0].v[1].kind == PM_JV_NULL
+       && req.inst[0].v[2].kind == PM_JV_OTHER
+       && strcmp(req.inst[0].v[2].type, "an array") == 0
+       && req.inst[0].v[3].num == 0 && signbit(req.inst[0].v[3].num),
+       "escapes, UTF-8, surrogate pairs, null, nested values, -0");
+    pm_arena_reset(arena);
+
+    /* numbers: the fast path and strtod() agree, bit for bit */
+
+    {
+        static const char  *nums[] = {
+            "0.1", "14.23", "-3.92", "1065", "0.000001234", "123456789012345",
+            "1234567890123456", "12345678901234567890", "9007199254740993",
+            "1e22", "1e23", "1.7976931348623157e308", "2.2250738585072014e-308",
+            "4.9e-324", "1e-400", "0.30000000000000004", "123.456e-5",
+            "-0.0", "5e-324", "8.589973e9", NULL
+        };
+
+        same = 1;
+
+        for (i = 0; nums[i] != NULL; i++) {
+            (void) snprintf(body, sizeof(body), "{\"features\": [%s]}",
+                            nums[i]);
+            pm_err_init(&err);
+            rc = pm_request_parse(body, strlen(body), 3, &a, &req, &err);
+            if (rc != PM_OK || req.inst[0].v[0].num != strtod(nums[i], NULL)
+                || signbit(req.inst[0].v[0].num)
+                   != signbit(strtod(nums[i], NULL)))
+            {
+                same = 0;
+                tap_diag("%s", nums[i]);
+            }
+            pm_arena_reset(arena);
+        }
+
+        ok(same, "%zu numbers read exactly as strtod() reads them", i);
+    }
+
+    test_against_jansson();
 
     /* dense */
 
@@ -168,6 +325,12 @@ test_request(void)
        "sparse features, sorted, zeros dropped");
 
     pm_err_init(&err);
+    n = features_of("{\"features\": {\"2\": 1, \"3\": 0, \"2\": 5}}", 4, raw,
+                    &err);
+    ok(n == PM_EJSON && strstr(err.msg, "duplicate object key \"2\""),
+       "a duplicate sparse key is invalid JSON");
+
+    pm_err_init(&err);
     n = features_of("{\"features\": {}}", 4, raw, &err);
     is_int(n, 0, "an empty sparse instance is all zeros");
 
@@ -176,15 +339,15 @@ test_request(void)
             "0", "5", "01", "-1", "+1", "1.0", "a", "", " 1", "1 ",
             "99999999999999999999", NULL
         };
-        char                body[128];
-        int                 i;
+        char                kb[128];
+        int                 k;
 
-        for (i = 0; keys[i] != NULL; i++) {
-            (void) snprintf(body, sizeof(body), "{\"features\": {\"%s\": 1}}",
-                            keys[i]);
+        for (k = 0; keys[k] != NULL; k++) {
+            (void) snprintf(kb, sizeof(kb), "{\"features\": {\"%s\": 1}}",
+                            keys[k]);
             pm_err_init(&err);
-            n = features_of(body, 4, raw, &err);
-            is_int(n, PM_EINDEX, "sparse key \"%s\" refused", keys[i]);
+            n = features_of(kb, 4, raw, &err);
+            is_int(n, PM_EINDEX, "sparse key \"%s\" refused", keys[k]);
         }
 
         like(err.msg, "is not a feature index in 1..4", "message");
@@ -193,4 +356,6 @@ test_request(void)
     pm_err_init(&err);
     n = features_of("{\"features\": {\"2\": \"x\"}}", 4, raw, &err);
     ok(n == PM_EVALUE && err.feature == 2, "sparse value of the wrong type");
+
+    pm_arena_destroy(arena);
 }
