@@ -218,27 +218,6 @@ pm_lines_free(pm_lines_t *ls)
 }
 
 
-/* the shortest of %.15g, %.16g, %.17g that reads back exactly */
-
-size_t
-pm_format_number(double v, char *buf)
-{
-    int  n, prec;
-
-    n = 0;
-
-    for (prec = 15; prec <= 17; prec++) {
-        n = snprintf(buf, PM_JSON_NUM_SIZE, "%.*g", prec, v);
-
-        if (strtod(buf, NULL) == v) {
-            break;
-        }
-    }
-
-    return (size_t) n;
-}
-
-
 /* client text echoed in a message: printable ASCII only, bounded */
 
 void
