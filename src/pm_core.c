@@ -55,8 +55,16 @@ static const struct {
 void
 pm_err_init(pm_err_t *err)
 {
-    memset(err, 0, sizeof(pm_err_t));
+    /* the arrays are read only up to their counts: no need to clear them */
+
+    err->code = PM_OK;
+    err->line = 0;
+    err->column = 0;
     err->instance = -1;
+    err->feature = 0;
+    err->nfeatures = 0;
+    err->nnames = 0;
+    err->msg[0] = '\0';
 }
 
 

@@ -91,11 +91,22 @@ pm_put_double(pm_writer_t *w, double v)
 static void
 pm_put_int(pm_writer_t *w, long v)
 {
-    int   n;
-    char  buf[24];
+    char           buf[24], *p;
+    unsigned long  u;
 
-    n = snprintf(buf, sizeof(buf), "%ld", v);
-    pm_put(w, buf, (size_t) n);
+    p = buf + sizeof(buf);
+    u = (v < 0) ? 0UL - (unsigned long) v : (unsigned long) v;
+
+    do {
+        *--p = (char) ('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+
+    if (v < 0) {
+        *--p = '-';
+    }
+
+    pm_put(w, p, (size_t) (buf + sizeof(buf) - p));
 }
 
 
