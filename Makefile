@@ -37,12 +37,14 @@ LIBS     := -ljansson -lsvm -lm
 
 DEB_PKGS := nginx nginx-dev libjansson-dev libsvm-dev libsvm-tools \
             gnuplot-nox wrk valgrind clang libclang-rt-14-dev \
-            python3-sklearn python3-libsvm perl curl gcc make
+            python3-sklearn python3-libsvm perl curl gcc make \
+            python3-flask gunicorn python3-fastapi uvicorn \
+            python3-httptools python3-uvloop
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps module module-clang unit tools fixtures test prove demo \
-        lint clean
+        bench lint clean
 
 all: module tools
 
@@ -152,6 +154,13 @@ prove: all module-clang unit fixtures lint
 	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
 	PREDICT_UNIT=$(BUILD)/unit/pm-unit PREDICT_TOOLS=$(BUILD) \
 	    prove -r t
+
+# --- benchmarks -------------------------------------------------------------
+
+bench: deps
+	$(MAKE) all fixtures
+	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
+	PREDICT_TOOLS=$(BUILD) perl t/bench/bench.pl
 
 # --- demo -------------------------------------------------------------------
 

@@ -1,0 +1,307 @@
+#!/usr/bin/perl
+# make bench: the module against nginx's own "return 200" (the ceiling for
+# anything in nginx) and against Flask/gunicorn and FastAPI/uvicorn serving
+# the same models with python3-libsvm, in one run, on 127.0.0.1 only, every
+# load bounded in time.  Then src/'s prediction path against libsvm's, and
+# the workers' memory.  Results: build/bench/results.md and results.json.
+
+use strict;
+use warnings;
+use FindBin;
+use lib "$FindBin::Bin/../lib";
+
+use File::Path qw(make_path);
+use JSON::PP;
+use POSIX qw(:sys_wait_h);
+use Time::HiRes qw(sleep time);
+use PredictTest;
+
+my $SECONDS = $ENV{BENCH_SECONDS} // 5;
+my $ROUNDS = $ENV{BENCH_ROUNDS} // 3;
+my $CONNS = $ENV{BENCH_CONNECTIONS} // 16;
+my $out = "$ROOT/build/bench";
+my $tools = $ENV{PREDICT_TOOLS} // "$ROOT/build";
+my $json = JSON::PP->new->canonical->pretty;
+make_path($out);
+
+my %models = (
+    wine => { model => fixture('wine.model'), range => fixture('wine.range'),
+              raw => fixture('wine.raw'), scaled => fixture('wine.scaled') },
+    digits => { model => fixture('digits.model'),
+                range => fixture('digits.range'),
+                raw => fixture('digits.raw'),
+                scaled => fixture('digits.scaled') },
+);
+
+# request bodies: every row, raw features by index; batches of 100
+
+for my $name (sort keys %models) {
+    my $m = $models{$name};
+    open my $fh, '<', $m->{raw} or die $!;
+    my @rows;
+    while (<$fh>) {
+        my (undef, @f) = split;
+        push @rows, '{' . join(',', map { my ($k, $v) = split /:/;
+                                          "\"$k\":$v" } @f) . '}';
+    }
+    open my $s, '>', "$out/$name.single" or die $!;
+    print $s map { "{\"features\":$_}\n" } @rows;
+    close $s;
+    open my $b, '>', "$out/$name.batch" or die $!;
+    for (my $i = 0; $i + 100 <= @rows; $i += 100) {
+        print $b '{"instances":[' . join(',', @rows[$i .. $i + 99]) . "]}\n";
+    }
+    close $b;
+    $m->{first} = "{\"features\":$rows[0]}";
+}
+
+# nginx: the module, and return 200 with an answer of the same size
+
+my $config = '';
+my $t0 = PredictTest->new(config => join '', map {
+    "location = /$_ { predict_model $models{$_}{model} "
+    . "scaler=$models{$_}{range}; predict_max_instances 100; }\n"
+} sort keys %models);
+$t0->start;
+for my $name (sort keys %models) {
+    my $r = $t0->request('POST', "/$name", body => $models{$name}{first});
+    die "$name: $r->{status}" unless $r->{status} == 200;
+    ($models{$name}{answer} = $r->{body}) =~ s/\n$//;
+}
+$t0->stop;
+
+for my $name (sort keys %models) {
+    my $m = $models{$name};
+    $config .= "location = /$name { predict_model $m->{model} "
+               . "scaler=$m->{range}; predict_max_instances 100; }\n"
+               . "location = /static/$name { default_type application/json; "
+               . "return 200 '$m->{answer}\\n'; }\n";
+}
+
+my $nginx = PredictTest->new(workers => 2, config => $config,
+                             main_config => 'worker_rlimit_nofile 4096;');
+$nginx->start;
+my $np = $nginx->port;
+
+# the peers, two workers each
+
+my $peer_models = join ',', map { "$_=$models{$_}{model}:$models{$_}{range}" }
+                                sort keys %models;
+my %peers;
+
+sub start_peer {
+    my ($name, @cmd) = @_;
+    my $port = PredictTest::free_port();
+    s/PORT/$port/g for @cmd;
+    my $pid = fork;
+    if ($pid == 0) {
+        setpgrp(0, 0);
+        chdir "$ROOT/t/bench";
+        $ENV{PEER_MODELS} = $peer_models;
+        $ENV{PYTHONPATH} = "$ROOT/t/bench";
+        open STDOUT, '>', "$out/$name.log";
+        open STDERR, '>&', \*STDOUT;
+        exec @cmd;
+        exit 127;
+    }
+    my $deadline = time + 30;
+    while (time < $deadline) {
+        my $r = eval { http_request($port, 'POST', '/wine',
+                                    $models{wine}{first}) };
+        last if $r && $r->{status} == 200;
+        sleep 0.2;
+    }
+    $peers{$name} = { pid => $pid, port => $port };
+}
+
+sub stop_peers {
+    for my $p (values %peers) {
+        kill 'TERM', -$p->{pid};
+    }
+    for my $p (values %peers) {
+        my $deadline = time + 10;
+        sleep 0.1 while waitpid($p->{pid}, WNOHANG) == 0 && time < $deadline;
+        kill 'KILL', -$p->{pid};
+        waitpid($p->{pid}, 0);
+    }
+}
+
+$SIG{INT} = $SIG{TERM} = sub { stop_peers(); $nginx->stop; exit 1 };
+
+start_peer('flask', '/usr/bin/gunicorn', '-w', '2', '-b', '127.0.0.1:PORT',
+           '--log-level', 'warning', 'peer:flask_app()');
+# uvicorn as deployed: httptools and uvloop (Debian's python3-httptools,
+# python3-uvloop); its pure-Python default is slower still
+start_peer('fastapi', '/usr/bin/uvicorn', '--workers', '2', '--factory',
+           'peer:fastapi_app', '--host', '127.0.0.1', '--port', 'PORT',
+           '--http', 'httptools', '--loop', 'uvloop',
+           '--log-level', 'warning');
+
+# the same answers before any timing
+
+my %checked;
+for my $name (sort keys %models) {
+    open my $fh, '<', "$out/$name.single" or die $!;
+    my @bodies = map { scalar <$fh> } 1 .. 20;
+    chomp @bodies;
+    my $bad = 0;
+    for my $b (@bodies) {
+        my $mine = decode_json(http_request($np, 'POST', "/$name", $b)->{body});
+        for my $peer (sort keys %peers) {
+            my $r = http_request($peers{$peer}{port}, 'POST', "/$name", $b);
+            my $theirs = eval { decode_json($r->{body}) } // {};
+            my $e = json_cmp($theirs, $mine, 1e-9);
+            if ($e) {
+                $bad++;
+                print STDERR "$peer $name: $e\n";
+            }
+        }
+    }
+    die "bench: the peers do not answer as the module does\n" if $bad;
+    $checked{$name} = scalar @bodies;
+}
+
+print "answers checked: module, Flask and FastAPI agree on "
+      . join(', ', map { "$checked{$_} $_ rows" } sort keys %checked) . "\n";
+
+# wrk, bounded in time; static and module interleaved over rounds
+
+sub wrk {
+    my ($port, $path, $bodies) = @_;
+    my $o = `wrk -t1 -c$CONNS -d${SECONDS}s --latency -s $ROOT/t/bench/post.lua http://127.0.0.1:$port$path -- $bodies 2>&1`;
+    my ($rps) = $o =~ /Requests\/sec:\s+([\d.]+)/;
+    my %lat;
+    while ($o =~ /^\s+(50|99)%\s+([\d.]+)(us|ms|s)$/mg) {
+        my $v = $2 * ($3 eq 'us' ? 1 : $3 eq 'ms' ? 1000 : 1e6);
+        $lat{$1} = $v;
+    }
+    my ($errors) = $o =~ /Non-2xx or 3xx responses:\s+(\d+)/;
+    die "bench: wrk $path failed:\n$o" unless $rps;
+    return { rps => $rps, p50 => $lat{50}, p99 => $lat{99},
+             non2xx => $errors // 0 };
+}
+
+sub median {
+    my @v = sort { $a <=> $b } @_;
+    return $v[$#v / 2];
+}
+
+my %res;
+for my $name (sort keys %models) {
+    for my $kind ('single', 'batch') {
+        my $bodies = "$out/$name.$kind";
+        my (@s, @m);
+        for my $round (1 .. $ROUNDS) {
+            push @s, wrk($np, "/static/$name", $bodies) if $kind eq 'single';
+            push @m, wrk($np, "/$name", $bodies);
+        }
+        my %r;
+        for my $set (['static', \@s], ['module', \@m]) {
+            my ($k, $runs) = @$set;
+            next unless @$runs;
+            $r{$k} = { rps => median(map { $_->{rps} } @$runs),
+                       p50 => median(map { $_->{p50} } @$runs),
+                       p99 => median(map { $_->{p99} } @$runs),
+                       runs => [map { $_->{rps} } @$runs] };
+        }
+        for my $peer (sort keys %peers) {
+            $r{$peer} = wrk($peers{$peer}{port}, "/$name", $bodies);
+        }
+        $res{$name}{$kind} = \%r;
+        printf "%-7s %-6s %s\n", $name, $kind, join '  ', map {
+            sprintf "%s %.0f req/s", $_, $r{$_}{rps} } sort keys %r;
+    }
+}
+
+# memory: resident and proportional set sizes of master and workers
+
+sub mem {
+    my ($pid) = @_;
+    my ($rss) = `cat /proc/$pid/status` =~ /VmRSS:\s+(\d+)/;
+    my ($pss) = `cat /proc/$pid/smaps_rollup 2>/dev/null` =~ /Pss:\s+(\d+)/;
+    return { rss_kb => $rss + 0, pss_kb => ($pss // 0) + 0 };
+}
+
+my $master = $nginx->master_pid;
+my @workers = grep { /^\d+$/ } split ' ', `pgrep -P $master`;
+my %memory = (master => mem($master),
+              workers => [map { mem($_) } @workers]);
+
+# the C micro-benchmark
+
+my %micro;
+for my $name (sort keys %models) {
+    my $o = `$tools/predict-bench $models{$name}{model} $models{$name}{scaled} --seconds 1 --json`;
+    $micro{$name} = decode_json($o);
+}
+
+stop_peers();
+$nginx->stop;
+
+# the report
+
+my $cpu = (`grep -m1 'model name' /proc/cpuinfo` =~ /:\s*(.*)/)[0] // 'unknown';
+my $ncpu = `nproc` + 0;
+chomp(my $date = `date -u +%Y-%m-%d`);
+
+my @md;
+push @md, "Measured $date on $ncpu cores ($cpu), wrk -t1 -c$CONNS "
+          . "-d${SECONDS}s sharing the cores, 2 nginx workers, 2 workers "
+          . "per Python server; medians of $ROUNDS interleaved rounds for "
+          . "nginx.", '';
+push @md, '| model | requests | server | req/s | p50 | p99 | module / it |',
+          '|---|---|---|---|---|---|---|';
+for my $name (sort keys %models) {
+    for my $kind ('single', 'batch') {
+        my $r = $res{$name}{$kind};
+        for my $k (grep { $r->{$_} } qw(static module flask fastapi)) {
+            my $label = { static => 'nginx return 200', module => 'module',
+                          flask => 'Flask/gunicorn',
+                          fastapi => 'FastAPI/uvicorn' }->{$k};
+            my $ratio = $k eq 'module' ? ''
+                : sprintf('%.2f', $r->{module}{rps} / $r->{$k}{rps});
+            my $rate = $kind eq 'batch'
+                ? sprintf('%.0f (%.0f predictions/s)', $r->{$k}{rps},
+                          100 * $r->{$k}{rps})
+                : sprintf('%.0f', $r->{$k}{rps});
+            push @md, sprintf('| %s | %s | %s | %s | %.0f us | %.0f us | %s |',
+                              $name, $kind eq 'batch' ? 'batches of 100'
+                                                      : 'single', $label,
+                              $rate, $r->{$k}{p50}, $r->{$k}{p99}, $ratio);
+        }
+    }
+}
+
+push @md, '', '| model | SVs x features | svm_predict_probability | src/ | '
+          . 'ratio | batch-of-100 JSON path per prediction / single |',
+          '|---|---|---|---|---|---|';
+for my $name (sort keys %models) {
+    my $m = $micro{$name};
+    push @md, sprintf('| %s | %d x %d | %.0f ns | %.0f ns | %.2f | %.2f |',
+                      $name, $m->{svs}, $m->{features},
+                      $m->{ns}{libsvm_probability}, $m->{ns}{fast_probability},
+                      $m->{ns}{fast_probability} / $m->{ns}{libsvm_probability},
+                      $m->{ns}{json_batch100} / $m->{ns}{json_single});
+}
+
+my $wb = $res{wine}{batch}{module}{rps} * 100;
+my $ws = $res{wine}{single}{module}{rps};
+push @md, '', sprintf('Batches: a prediction in a batch of 100 costs %.2f of '
+                      . 'a single request (wine, over HTTP).', $ws / $wb);
+push @md, sprintf('Memory after the runs: master %d kB resident; workers %s '
+                  . 'kB resident, %s kB proportional (shared pages split).',
+                  $memory{master}{rss_kb},
+                  join('/', map { $_->{rss_kb} } @{ $memory{workers} }),
+                  join('/', map { $_->{pss_kb} } @{ $memory{workers} }));
+
+my $md = join "\n", @md;
+open my $fh, '>', "$out/results.md" or die $!;
+print $fh "$md\n";
+close $fh;
+open $fh, '>', "$out/results.json" or die $!;
+print $fh $json->encode({ date => $date, cpu => $cpu, cores => $ncpu,
+                          http => \%res, micro => \%micro,
+                          memory => \%memory });
+close $fh;
+
+print "\n$md\n\nwritten to $out/results.md and results.json\n";
