@@ -16,58 +16,44 @@
 
 
 static double pm_powi(double base, int times);
-static void pm_fast_kernels(const pm_fast_t *f, const double *x, double xx,
-    double *k);
-static void pm_fast_linear(const pm_fast_t *f, const double *x,
-    double *dec);
-static double pm_fast_norm(const pm_fast_t *f, const double *x);
 
 
 /*
- * The dot product over a padded row: n is a multiple of 8 and both
- * vectors are 64-byte aligned.  GCC's vector types compile to SSE2 pairs
- * everywhere; with GCC on x86-64 a second clone uses AVX2 and FMA where
- * the CPU has them (chosen once, at load, by the dynamic linker).
+ * The vector code, written once in pm_fast_vec.h and compiled twice: SSE2
+ * pairs, which every x86-64 has, and AVX2 with FMA, chosen at load where
+ * the CPU has them.  Elsewhere GCC's vector types still work, as pairs.
  */
 
-typedef double  pm_v2d __attribute__((vector_size(16)));
+typedef double     pm_v2d __attribute__((vector_size(16)));
+typedef long long  pm_v2l __attribute__((vector_size(16)));
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__)     \
-    && defined(__linux__)
-#define PM_FAST_CLONES  __attribute__((target_clones("avx2",              \
-                                                      "default")))
+#define PM_V            pm_v2d
+#define PM_VL           pm_v2l
+#define PM_W            2
+#define PM_SPLAT(c)     ((pm_v2d) { (c), (c) })
+#define PM_SPLATL(c)    ((pm_v2l) { (c), (c) })
+#define PM_FN(name)     name##_v2
+#define PM_TARGET
+#include "pm_fast_vec.h"
+
+#if (defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)))
+#define PM_FAST_AVX2  1
+
+typedef double     pm_v4d __attribute__((vector_size(32)));
+typedef long long  pm_v4l __attribute__((vector_size(32)));
+
+#define PM_V            pm_v4d
+#define PM_VL           pm_v4l
+#define PM_W            4
+#define PM_SPLAT(c)     ((pm_v4d) { (c), (c), (c), (c) })
+#define PM_SPLATL(c)    ((pm_v4l) { (c), (c), (c), (c) })
+#define PM_FN(name)     name##_v4
+#define PM_TARGET       __attribute__((target("avx2,fma")))
+#include "pm_fast_vec.h"
+
 #else
-#define PM_FAST_CLONES
+#define PM_FAST_AVX2  0
 #endif
-
-
-static inline __attribute__((always_inline)) double
-pm_dot(const double *a, const double *b, int n)
-{
-    int            i;
-    pm_v2d         s0, s1, s2, s3;
-    const pm_v2d  *va, *vb;
-
-    va = (const pm_v2d *) __builtin_assume_aligned(a, PM_FAST_ALIGN);
-    vb = (const pm_v2d *) __builtin_assume_aligned(b, PM_FAST_ALIGN);
-    s0 = (pm_v2d) { 0, 0 };
-    s1 = s0;
-    s2 = s0;
-    s3 = s0;
-
-    for (i = 0; i < n / 2; i += 4) {
-        s0 += va[i] * vb[i];
-        s1 += va[i + 1] * vb[i + 1];
-        s2 += va[i + 2] * vb[i + 2];
-        s3 += va[i + 3] * vb[i + 3];
-    }
-
-    s0 += s1;
-    s2 += s3;
-    s0 += s2;
-
-    return s0[0] + s0[1];
-}
 
 
 /* any length, any alignment: four sums for the pipeline */
@@ -95,69 +81,6 @@ pm_sum4(const double *a, const double *b, int n)
     }
 
     return (s0 + s1) + (s2 + s3);
-}
-
-
-/*
- * exp(-g * v[i]) in place, two at a time, for v[i] >= 0 (squared
- * distances): Cody-Waite reduction to |r| <= ln2/2, a degree-13 Taylor
- * polynomial (truncation below 1e-17), and 2^k from the exponent bits.
- * Within a few ulp of libm's exp(); below e^-708 the result is 0 where
- * libm would return a subnormal.  n is even.
- */
-
-typedef long long  pm_v2l __attribute__((vector_size(16)));
-
-#define pm_splat(c)  ((pm_v2d) { (c), (c) })
-
-static inline __attribute__((always_inline)) void
-pm_exp_neg(double *v, int n, double g)
-{
-    int            i;
-    pm_v2d         x, t, k, r, p, *pv;
-    pm_v2l         bits, live;
-
-    const double   log2e = 1.4426950408889634;
-    const double   ln2_hi = 6.93147180369123816490e-01;
-    const double   ln2_lo = 1.90821492927058770002e-10;
-    const double   shift = 6755399441055744.0;   /* 1.5 * 2^52 */
-
-    pv = (pm_v2d *) __builtin_assume_aligned(v, 16);
-
-    for (i = 0; i < n / 2; i++) {
-        x = pm_splat(-g) * pv[i];
-
-        /* below e^-708 the kernel is 0: compute on -708, then mask */
-        live = (pm_v2l) (x > pm_splat(-708.0));
-        x = (pm_v2d) (((pm_v2l) x & live)
-                      | ((pm_v2l) pm_splat(-708.0) & ~live));
-
-        t = x * pm_splat(log2e) + pm_splat(shift);
-        k = t - pm_splat(shift);
-        r = (x - k * pm_splat(ln2_hi)) - k * pm_splat(ln2_lo);
-
-        p = pm_splat(1.0 / 6227020800.0);
-        p = p * r + pm_splat(1.0 / 479001600.0);
-        p = p * r + pm_splat(1.0 / 39916800.0);
-        p = p * r + pm_splat(1.0 / 3628800.0);
-        p = p * r + pm_splat(1.0 / 362880.0);
-        p = p * r + pm_splat(1.0 / 40320.0);
-        p = p * r + pm_splat(1.0 / 5040.0);
-        p = p * r + pm_splat(1.0 / 720.0);
-        p = p * r + pm_splat(1.0 / 120.0);
-        p = p * r + pm_splat(1.0 / 24.0);
-        p = p * r + pm_splat(1.0 / 6.0);
-        p = p * r + pm_splat(0.5);
-        p = p * r + pm_splat(1.0);
-        p = p * r + pm_splat(1.0);
-
-        /* t's low bits hold k: 2^k has the exponent bits k + 1023 */
-        bits = ((pm_v2l) t - (pm_v2l) { 0x4338000000000000LL,
-                                         0x4338000000000000LL }
-                + (pm_v2l) { 1023, 1023 }) << 52;
-
-        pv[i] = (pm_v2d) ((pm_v2l) (p * (pm_v2d) bits) & live);
-    }
 }
 
 
@@ -208,6 +131,10 @@ pm_fast_build(const struct svm_model *m, int max_index, size_t max_entries,
 
     f->svm_type = m->param.svm_type;
     f->kernel = m->param.kernel_type;
+
+#if (PM_FAST_AVX2)
+    f->avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
     f->d = max_index;
     f->stride = (max_index + 7) & ~7;
     f->l = m->l;
@@ -278,7 +205,7 @@ pm_fast_build(const struct svm_model *m, int max_index, size_t max_entries,
                 }
             }
 
-            f->sv_sq[i] = pm_dot(row, row, f->stride);
+            f->sv_sq[i] = pm_fast_norm_v2(f, row);
         }
 
         *out = f;
@@ -348,70 +275,8 @@ pm_fast_free(pm_fast_t *f)
 size_t
 pm_fast_scratch(const pm_fast_t *f)
 {
-    return (size_t) f->stride + (size_t) f->l + 2 + (size_t) f->nr_class
+    return (size_t) f->stride + (size_t) f->l + 4 + (size_t) f->nr_class
            + PM_FAST_ALIGN / 8;
-}
-
-
-PM_FAST_CLONES
-static void
-pm_fast_kernels(const pm_fast_t *f, const double *x, double xx, double *k)
-{
-    int            i;
-    double         dot;
-    const double  *row;
-
-    for (i = 0; i < f->l; i++) {
-        row = f->sv + (size_t) i * f->stride;
-        dot = pm_dot(x, row, f->stride);
-
-        switch (f->kernel) {
-
-        case RBF:
-            /* |x - sv|^2 = |x|^2 + |sv|^2 - 2 x.sv, never below 0 */
-            dot = xx + f->sv_sq[i] - 2 * dot;
-            k[i] = (dot > 0) ? dot : 0;
-            break;
-
-        case POLY:
-            k[i] = pm_powi(f->gamma * dot + f->coef0, f->degree);
-            break;
-
-        case SIGMOID:
-            k[i] = tanh(f->gamma * dot + f->coef0);
-            break;
-
-        default:
-            k[i] = dot;
-            break;
-        }
-    }
-
-    if (f->kernel == RBF) {
-        k[f->l] = 0;
-        pm_exp_neg(k, (f->l + 1) & ~1, f->gamma);
-    }
-}
-
-
-PM_FAST_CLONES
-static void
-pm_fast_linear(const pm_fast_t *f, const double *x, double *dec)
-{
-    int  p;
-
-    for (p = 0; p < f->ndec; p++) {
-        dec[p] = pm_dot(x, f->w + (size_t) p * f->stride, f->stride)
-                 - f->rho[p];
-    }
-}
-
-
-PM_FAST_CLONES
-static double
-pm_fast_norm(const pm_fast_t *f, const double *x)
-{
-    return pm_dot(x, x, f->stride);
 }
 
 
@@ -448,11 +313,24 @@ pm_fast_predict_values(const pm_fast_t *f, const struct svm_node *x,
     }
 
     if (f->kernel == LINEAR) {
-        pm_fast_linear(f, dense, dec);
+#if (PM_FAST_AVX2)
+        if (f->avx2) {
+            pm_fast_linear_v4(f, dense, dec);
+        } else
+#endif
+        pm_fast_linear_v2(f, dense, dec);
 
     } else {
-        xx += pm_fast_norm(f, dense);
-        pm_fast_kernels(f, dense, xx, kv);
+#if (PM_FAST_AVX2)
+        if (f->avx2) {
+            xx += pm_fast_norm_v4(f, dense);
+            pm_fast_kernels_v4(f, dense, xx, kv);
+        } else
+#endif
+        {
+            xx += pm_fast_norm_v2(f, dense);
+            pm_fast_kernels_v2(f, dense, xx, kv);
+        }
 
         if (f->ndec == 1 && f->svm_type != C_SVC && f->svm_type != NU_SVC) {
             dec[0] = pm_sum4(f->coef[0], kv, f->l) - f->rho[0];
@@ -488,7 +366,7 @@ pm_fast_predict_values(const pm_fast_t *f, const struct svm_node *x,
 
     /* the vote, as libsvm: ties go to the lower class */
 
-    vote = (f->nr_class <= 64) ? v : (int *) (kv + f->l + 2);
+    vote = (f->nr_class <= 64) ? v : (int *) (kv + f->l + 4);
 
     for (i = 0; i < f->nr_class; i++) {
         vote[i] = 0;

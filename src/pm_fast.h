@@ -36,6 +36,7 @@ typedef struct {
     int                 l;          /* support vectors */
     int                 nr_class;
     int                 ndec;
+    int                 avx2;       /* the AVX2/FMA code runs here */
     int                 degree;
     double              gamma;
     double              coef0;

@@ -83,6 +83,29 @@ my $nginx = PredictTest->new(workers => 2, config => $config,
 $nginx->start;
 my $np = $nginx->port;
 
+# resident (RSS), proportional (PSS: shared pages split between the
+# processes that map them) and private dirty memory: the models are read
+# by the master, so the workers share them and their private memory stays
+# small and flat
+
+sub mem {
+    my ($pid) = @_;
+    my ($rss) = `cat /proc/$pid/status` =~ /VmRSS:\s+(\d+)/;
+    my $r = `cat /proc/$pid/smaps_rollup 2>/dev/null`;
+    my ($pss) = $r =~ /^Pss:\s+(\d+)/m;
+    my ($dirty) = $r =~ /^Private_Dirty:\s+(\d+)/m;
+    return { rss_kb => $rss + 0, pss_kb => ($pss // 0) + 0,
+             private_dirty_kb => ($dirty // 0) + 0 };
+}
+
+sub memory {
+    my ($master) = @_;
+    my @workers = grep { /^\d+$/ } split ' ', `pgrep -P $master`;
+    return { master => mem($master), workers => [map { mem($_) } @workers] };
+}
+
+my $mem_before = memory($nginx->master_pid);
+
 # the peers, two workers each
 
 my $peer_models = join ',', map { "$_=$models{$_}{model}:$models{$_}{range}" }
@@ -215,17 +238,8 @@ for my $name (sort keys %models) {
 
 # memory: resident and proportional set sizes of master and workers
 
-sub mem {
-    my ($pid) = @_;
-    my ($rss) = `cat /proc/$pid/status` =~ /VmRSS:\s+(\d+)/;
-    my ($pss) = `cat /proc/$pid/smaps_rollup 2>/dev/null` =~ /Pss:\s+(\d+)/;
-    return { rss_kb => $rss + 0, pss_kb => ($pss // 0) + 0 };
-}
-
 my $master = $nginx->master_pid;
-my @workers = grep { /^\d+$/ } split ' ', `pgrep -P $master`;
-my %memory = (master => mem($master),
-              workers => [map { mem($_) } @workers]);
+my %memory = (loaded => $mem_before, after_runs => memory($master));
 
 # the C micro-benchmark
 
@@ -288,11 +302,17 @@ my $wb = $res{wine}{batch}{module}{rps} * 100;
 my $ws = $res{wine}{single}{module}{rps};
 push @md, '', sprintf('Batches: a prediction in a batch of 100 costs %.2f of '
                       . 'a single request (wine, over HTTP).', $ws / $wb);
-push @md, sprintf('Memory after the runs: master %d kB resident; workers %s '
-                  . 'kB resident, %s kB proportional (shared pages split).',
-                  $memory{master}{rss_kb},
-                  join('/', map { $_->{rss_kb} } @{ $memory{workers} }),
-                  join('/', map { $_->{pss_kb} } @{ $memory{workers} }));
+for my $when (['loaded', 'With both models loaded'],
+              ['after_runs', 'After every run above']) {
+    my $m = $memory{ $when->[0] };
+    push @md, sprintf('%s: master %d kB resident; workers %s kB resident, '
+                      . '%s kB proportional, %s kB private dirty.',
+                      $when->[1], $m->{master}{rss_kb},
+                      join('/', map { $_->{rss_kb} } @{ $m->{workers} }),
+                      join('/', map { $_->{pss_kb} } @{ $m->{workers} }),
+                      join('/', map { $_->{private_dirty_kb} }
+                                    @{ $m->{workers} }));
+}
 
 my $md = join "\n", @md;
 open my $fh, '>', "$out/results.md" or die $!;
