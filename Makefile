@@ -6,6 +6,7 @@
 #   make test     deps, build, unit tests and the nginx test suite
 #   make demo     deps, build, train the wine model and serve it on
 #                 127.0.0.1:8080 in the foreground
+#   make bench    the module against return 200, Flask and FastAPI
 #   make lint     80 columns, no tabs, no trailing blanks
 #
 # Variables: NGX_SRC (nginx-dev source tree), NGINX (binary), BUILD.
