@@ -195,7 +195,6 @@ bench_json(const pm_pipeline_t *p, const pm_options_t *opt, char **bodies,
     int n, double seconds, size_t *preds)
 {
     int           i;
-    long          count;
     double        t0, t;
     pm_err_t      err;
     pm_alloc_t    a;
@@ -204,7 +203,6 @@ bench_json(const pm_pipeline_t *p, const pm_options_t *opt, char **bodies,
 
     arena = pm_arena_create();
     pm_arena_allocator(arena, &a);
-    count = 0;
     *preds = 0;
     t0 = now();
 
@@ -221,7 +219,6 @@ bench_json(const pm_pipeline_t *p, const pm_options_t *opt, char **bodies,
             *preds += ans.n;
             pm_arena_reset(arena);
         }
-        count += n;
         t = now() - t0;
     } while (t < seconds);
 
