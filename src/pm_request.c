@@ -771,6 +771,11 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
 
     memset(req, 0, sizeof(pm_request_t));
 
+    if (buf == NULL) {
+        buf = "";       /* no body at all: no pointer arithmetic on NULL */
+        len = 0;
+    }
+
     j.start = buf;
     j.p = buf;
     j.end = buf + len;

@@ -40,11 +40,15 @@ for my $conf (glob "$ROOT/conf-examples/*.conf") {
     print $fh $text;
     close $fh;
 
-    my $out = `$NGINX -t -p $p/ -c $p/conf/$name -e $p/logs/stderr.log 2>&1`;
+    my $out = do {
+        local %ENV = (%ENV, PredictTest::sanitizer_env($p));
+        `$NGINX -t -p $p/ -c $p/conf/$name -e $p/logs/stderr.log 2>&1`;
+    };
     is($? >> 8, 0, "$name: nginx -t passes") or diag($out);
 
     my $pid = fork;
     if ($pid == 0) {
+        %ENV = (%ENV, PredictTest::sanitizer_env($p));
         exec $NGINX, '-p', "$p/", '-c', "$p/conf/$name", '-e',
              "$p/logs/stderr.log", '-g', 'daemon off;';
         exit 127;
@@ -70,6 +74,8 @@ for my $conf (glob "$ROOT/conf-examples/*.conf") {
     my $log = join '', map { local (@ARGV, $/) = ($_); <> }
         grep { -f } glob "$p/logs/*.log";
     PredictTest::check_log($log, "$name: error log is clean");
+    my @reports = glob("$p/tmp/asan* $p/tmp/ubsan*");
+    ok(!@reports, "$name: no sanitizer reports");
 }
 
 done_testing();

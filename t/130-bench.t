@@ -12,6 +12,9 @@ use JSON::PP;
 use Test::More;
 use PredictTest;
 
+plan skip_all => 'the benchmark measures the plain build, not the sanitizers'
+    if $PredictTest::ASAN;
+
 $ENV{BENCH_SECONDS} = 1;
 $ENV{BENCH_ROUNDS} = 1;
 $ENV{BENCH_CONNECTIONS} = 4;

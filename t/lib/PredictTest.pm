@@ -39,6 +39,29 @@ our $BAD_LOG = do {
 };
 
 
+# PREDICT_ASAN=1: the module is the ASan + UBSan build; nginx (Debian's,
+# uninstrumented) runs with the sanitizer runtime preloaded, and reports
+# land in the prefix's tmp/ (writable by the workers), where finish() looks
+
+our $ASAN = $ENV{PREDICT_ASAN};
+my $asan_runtime;
+
+sub sanitizer_env {
+    my ($dir) = @_;
+    return () unless $ASAN;
+    $asan_runtime //= do {
+        my $p = `clang -print-file-name=libclang_rt.asan-x86_64.so`;
+        chomp $p;
+        $p;
+    };
+    return (LD_PRELOAD => $asan_runtime,
+            ASAN_OPTIONS => "detect_leaks=0:abort_on_error=1:"
+                            . "log_path=$dir/tmp/asan",
+            UBSAN_OPTIONS => "print_stacktrace=1:halt_on_error=1:"
+                             . "log_path=$dir/tmp/ubsan");
+}
+
+
 sub fixture {
     my ($name) = @_;
     my $path = "$FIXTURES/$name";
@@ -181,8 +204,12 @@ sub test_conf {
     my ($self) = @_;
     $self->write_conf;
     my $d = $self->{dir};
+    local %ENV = (%ENV, sanitizer_env($d));
     my $out = `$NGINX -t -p $d/ -c $d/conf/nginx.conf -e $d/logs/stderr.log 2>&1`;
-    return ($? >> 8, $out);
+    my $status = $? >> 8;
+    $out .= join '', map { local (@ARGV, $/) = ($_); <> }
+        glob("$d/tmp/asan* $d/tmp/ubsan*");
+    return ($status, $out);
 }
 
 
@@ -200,6 +227,7 @@ sub start {
         open STDIN, '<', '/dev/null';
         open STDOUT, '>>', "$d/logs/stdout.log";
         open STDERR, '>>', "$d/logs/stderr.log";
+        %ENV = (%ENV, sanitizer_env($d));
         exec $NGINX, '-p', "$d/", '-c', "$d/conf/nginx.conf",
              '-e', "$d/logs/stderr.log";
         exit 127;
@@ -249,6 +277,14 @@ sub stop {
     my ($self) = @_;
     my $pid = $self->{pid} or return;
 
+    # workers outliving a master that died would hold the port: end them
+    my @workers = grep { /^\d+$/ } split ' ', `pgrep -P $pid 2>/dev/null`;
+    my $reap = sub {
+        my @left = grep { kill 0, $_ } @workers;
+        kill 'KILL', @left if @left;
+        $self->{orphans} = scalar @left;
+    };
+
     for my $step (['QUIT', 15], ['TERM', 5], ['KILL', 5]) {
         my ($sig, $wait) = @$step;
         kill $sig, $pid;
@@ -258,6 +294,8 @@ sub stop {
                 $self->{exit} = $?;
                 $self->{pid} = undef;
                 $self->{stopped_by} = $sig;
+                sleep 0.05;
+                $reap->();
                 return $self->{exit};
             }
             sleep 0.02;
@@ -265,6 +303,7 @@ sub stop {
     }
 
     $self->{pid} = undef;
+    $reap->();
     return -1;
 }
 
@@ -299,15 +338,17 @@ sub finish {
     my $name = $o{name} // 'nginx';
 
     my $status = $self->stop;
-    ok(defined $status && $status == 0 && $self->{stopped_by} eq 'QUIT',
-       "$name exits 0 on QUIT")
+    ok(defined $status && $status == 0 && $self->{stopped_by} eq 'QUIT'
+       && !$self->{orphans}, "$name exits 0 on QUIT, its workers with it")
         or diag("exit status " . ($status // 'undef') . ", stopped by "
-                . ($self->{stopped_by} // 'nothing'));
+                . ($self->{stopped_by} // 'nothing') . ", "
+                . ($self->{orphans} // 0) . " workers left behind");
 
     check_log($self->error_log . $self->slurp('stderr.log'),
               "$name error log is clean", $o{allow} // $self->{allow_log});
 
-    my @asan = glob("$self->{dir}/logs/asan*");
+    my @asan = glob("$self->{dir}/logs/asan* $self->{dir}/tmp/asan* "
+                    . "$self->{dir}/tmp/ubsan*");
     ok(!@asan, "$name: no sanitizer reports")
         or diag(join '', map { local (@ARGV, $/) = ($_); <> } @asan);
 }
