@@ -45,7 +45,9 @@ DEB_PKGS := nginx nginx-dev libjansson-dev libsvm-dev libsvm-tools \
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps module module-clang module-asan unit tools fixtures test \
-        prove prove-asan test-asan demo bench lint clean
+        prove prove-asan prove-valgrind test-asan test-valgrind fuzz \
+        fuzzers demo bench \
+        lint clean
 
 all: module tools
 
@@ -163,6 +165,39 @@ $(BUILD)/unit/pm-unit: $(UNIT_SRCS) $(wildcard t/unit/*.h) $(CORE_SRCS) \
 
 unit: $(BUILD)/unit/pm-unit
 
+# --- fuzzing: libFuzzer on src/ entry points --------------------------------
+
+FUZZ_TARGETS := request model scale spec csv dtoa
+FUZZERS      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_SECONDS ?= 60
+
+$(BUILD)/fuzz/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/fuzz.h $(CORE_SRCS) $(CORE_HDRS)
+	@mkdir -p $(BUILD)/fuzz
+	clang -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	    -DPM_FUZZ_DATA='"$(CURDIR)/t/fuzz/data"' -Isrc -I$(SVM_INC) \
+	    -It/fuzz -o $@ $< $(CORE_SRCS) $(LIBS)
+
+fuzzers: $(FUZZERS)
+
+# FUZZ_SECONDS per target; new inputs go to build/fuzz/corpus, failures to
+# build/fuzz/crashes (make fuzz FUZZ_SECONDS=3600 for a long run)
+fuzz: deps
+	$(MAKE) fuzzers
+	@for t in $(FUZZ_TARGETS); do \
+	    mkdir -p $(BUILD)/fuzz/corpus/$$t $(BUILD)/fuzz/crashes/$$t; \
+	    echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	    $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	        -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+	        -dict=t/fuzz/json.dict \
+	        -artifact_prefix=$(BUILD)/fuzz/crashes/$$t/ \
+	        $(BUILD)/fuzz/corpus/$$t t/fuzz/corpus/$$t \
+	        2> $(BUILD)/fuzz/$$t.log \
+	    || { tail -40 $(BUILD)/fuzz/$$t.log; exit 1; }; \
+	    grep -E 'stat::number_of_executed_units|cov:' \
+	        $(BUILD)/fuzz/$$t.log | tail -2; \
+	done
+
 # --- fixtures: real data, real libsvm tools ---------------------------------
 
 $(FIXTURES)/.done: t/data/make-fixtures.sh t/data/sklearn_dump.py \
@@ -179,21 +214,21 @@ fixtures: $(FIXTURES)/.done
 # --- tests ------------------------------------------------------------------
 
 test: deps
-	$(MAKE) prove prove-asan
+	$(MAKE) prove prove-asan prove-valgrind
 
 test-asan: deps
 	$(MAKE) prove-asan
 
 # the whole suite again, the module built with ASan and UBSan
-prove-asan: all module-asan unit fixtures
+prove-asan: all module-asan unit fuzzers fixtures
 	PREDICT_ASAN=1 PREDICT_MODULE_SO=$(ASAN_MODULE) \
 	PREDICT_FIXTURES=$(FIXTURES) PREDICT_UNIT=$(BUILD)/unit/pm-unit \
 	PREDICT_TOOLS=$(BUILD) prove -r t
 
-prove: all module-clang unit fixtures lint
+prove: all module-clang unit fuzzers fixtures lint
 	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
 	PREDICT_UNIT=$(BUILD)/unit/pm-unit PREDICT_TOOLS=$(BUILD) \
-	    prove -r t
+	PREDICT_FUZZ=$(BUILD)/fuzz prove -r t
 
 # --- benchmarks -------------------------------------------------------------
 
@@ -201,6 +236,15 @@ bench: deps
 	$(MAKE) all fixtures
 	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
 	PREDICT_TOOLS=$(BUILD) perl t/bench/bench.pl
+
+# the whole suite again, nginx under valgrind memcheck
+test-valgrind: deps
+	$(MAKE) prove-valgrind
+
+prove-valgrind: all unit fixtures
+	PREDICT_VALGRIND=1 PREDICT_MODULE_SO=$(MODULE) \
+	PREDICT_FIXTURES=$(FIXTURES) PREDICT_UNIT=$(BUILD)/unit/pm-unit \
+	PREDICT_TOOLS=$(BUILD) prove -r t
 
 # --- demo -------------------------------------------------------------------
 

@@ -28,6 +28,14 @@ for my $line (
 unlike('2026/11/25 09:34:32 [info] 1#1: *1 predict: 400 invalid_json',
        $bad, 'an [info] line is not a failure');
 
+ok(PredictTest::valgrind_failed("==1== ERROR SUMMARY: 2 errors from 1 contexts"),
+   'the valgrind check catches errors');
+ok(PredictTest::valgrind_failed("==1==    definitely lost: 16 bytes in 1 blocks"),
+   'and definite leaks');
+ok(!PredictTest::valgrind_failed("==1==    definitely lost: 0 bytes in 0 blocks\n"
+                                 . "==1== ERROR SUMMARY: 0 errors from 0 contexts"),
+   'a clean valgrind log passes');
+
 ok(json_cmp({ a => [1, 2] }, { a => [1, 2, 3] }), 'json_cmp: length');
 ok(json_cmp({ a => 1 }, { a => 1, b => 2 }), 'json_cmp: missing key');
 ok(json_cmp({ a => 1, c => 3 }, { a => 1 }), 'json_cmp: extra key');

@@ -13,7 +13,7 @@ use Test::More;
 use PredictTest;
 
 plan skip_all => 'the benchmark measures the plain build, not the sanitizers'
-    if $PredictTest::ASAN;
+    if $PredictTest::ASAN || $PredictTest::VALGRIND;
 
 $ENV{BENCH_SECONDS} = 1;
 $ENV{BENCH_ROUNDS} = 1;

@@ -62,6 +62,23 @@ sub sanitizer_env {
 }
 
 
+# PREDICT_VALGRIND=1: nginx runs under valgrind memcheck, each process
+# logging to the prefix's tmp/vg.PID; finish() fails on any error or on a
+# definite leak.  t/valgrind.suppress names what Debian's stripped nginx
+# leaves allocated at exit.
+
+our $VALGRIND = $ENV{PREDICT_VALGRIND};
+
+sub nginx_command {
+    my ($dir) = @_;
+    return ($NGINX) unless $VALGRIND;
+    return ('valgrind', '--tool=memcheck', '--leak-check=full',
+            '--errors-for-leak-kinds=definite', '--num-callers=30',
+            "--suppressions=$ROOT/t/valgrind.suppress",
+            "--log-file=$dir/tmp/vg.%p", $NGINX);
+}
+
+
 sub fixture {
     my ($name) = @_;
     my $path = "$FIXTURES/$name";
@@ -228,14 +245,14 @@ sub start {
         open STDOUT, '>>', "$d/logs/stdout.log";
         open STDERR, '>>', "$d/logs/stderr.log";
         %ENV = (%ENV, sanitizer_env($d));
-        exec $NGINX, '-p', "$d/", '-c', "$d/conf/nginx.conf",
+        exec nginx_command($d), '-p', "$d/", '-c', "$d/conf/nginx.conf",
              '-e', "$d/logs/stderr.log";
         exit 127;
     }
 
     $self->{pid} = $pid;
 
-    my $deadline = time + 10;
+    my $deadline = time + ($VALGRIND ? 120 : 10);
     while (time < $deadline) {
         if (waitpid($pid, WNOHANG) == $pid) {
             $self->{pid} = undef;
@@ -258,7 +275,7 @@ sub start {
     }
 
     $self->stop;
-    die "nginx did not start within 10s:\n" . $self->slurp('error.log');
+    die "nginx did not start in time:\n" . $self->slurp('error.log');
 }
 
 
@@ -285,7 +302,7 @@ sub stop {
         $self->{orphans} = scalar @left;
     };
 
-    for my $step (['QUIT', 15], ['TERM', 5], ['KILL', 5]) {
+    for my $step (['QUIT', $VALGRIND ? 60 : 15], ['TERM', 5], ['KILL', 5]) {
         my ($sig, $wait) = @$step;
         kill $sig, $pid;
         my $deadline = time + $wait;
@@ -351,6 +368,20 @@ sub finish {
                     . "$self->{dir}/tmp/ubsan*");
     ok(!@asan, "$name: no sanitizer reports")
         or diag(join '', map { local (@ARGV, $/) = ($_); <> } @asan);
+
+    if ($VALGRIND) {
+        my @bad = grep { valgrind_failed($_) }
+                  map { local (@ARGV, $/) = ($_); <> }
+                  glob "$self->{dir}/tmp/vg.*";
+        ok(!@bad, "$name: valgrind: no errors, no definite leaks")
+            or diag(join "\n", map { substr($_, 0, 6000) } @bad);
+    }
+}
+
+
+sub valgrind_failed {
+    my ($text) = @_;
+    return $text =~ /ERROR SUMMARY: [1-9]/ || $text =~ /definitely lost: [1-9]/;
 }
 
 
