@@ -3,9 +3,10 @@
 -- One connection per thread (-c equal to -t): a thread's Lua state pairs
 -- each response with the request it made last, so it must have only one
 -- request in flight.
--- CASES_FILE: one case a line, "STATUS<TAB>EXPECTED<TAB>BODY": STATUS the
--- status expected, EXPECTED "*" or the exact answer (several answers
--- separated by "|"), BODY the request body.  "close" sends
+-- CASES_FILE: one case a line, "[PATH<TAB>]STATUS<TAB>EXPECTED<TAB>BODY":
+-- PATH the URI to post to (the URL's when left out), STATUS the status
+-- expected, EXPECTED "*" or the exact answer (several answers separated
+-- by "|"), BODY the request body.  "close" sends
 -- Connection: close.  done() prints one line:
 --   checked: N mismatched: M non2xx: K errors: E requests: R first: F other: O
 -- (E: socket errors and timeouts; non-2xx answers count in K)
@@ -30,14 +31,19 @@ end
 
 function init(args)
     for line in io.lines(args[1]) do
-        local status, expected, body = line:match("^(%d+)\t([^\t]*)\t(.*)$")
+        local path, status, expected, body =
+            line:match("^(/[^\t]*)\t(%d+)\t([^\t]*)\t(.*)$")
+        if not path then
+            status, expected, body = line:match("^(%d+)\t([^\t]*)\t(.*)$")
+        end
         local answers = {}
         local n = 0
         for a in expected:gmatch("[^|]+") do
             n = n + 1
             answers[a] = n
         end
-        cases[#cases + 1] = { status = tonumber(status), any = expected == "*",
+        cases[#cases + 1] = { path = path, status = tonumber(status),
+                              any = expected == "*",
                               answers = answers, body = body }
     end
     close = args[2] == "close"
@@ -50,7 +56,7 @@ function request()
     if close then
         headers["Connection"] = "close"
     end
-    return wrk.format("POST", nil, headers, cases[i].body)
+    return wrk.format("POST", cases[i].path, headers, cases[i].body)
 end
 
 function response(status, headers, body)
