@@ -1251,9 +1251,9 @@ pm_features_raw(const pm_features_t *s, const void *instance, pm_raw_t *raw,
         raw[i].kind = -1;
     }
 
-    if (inst->is_array && inst->n != (size_t) s->n) {
+    if (inst->is_array && inst->total != (size_t) s->n) {
         return pm_err_set(err, PM_ECOUNT, "expected %d features, got %zu",
-                          s->n, inst->n);
+                          s->n, inst->total);
     }
 
     for (k = 0; k < inst->n; k++) {
@@ -1290,6 +1290,13 @@ pm_features_raw(const pm_features_t *s, const void *instance, pm_raw_t *raw,
         raw[pos].kind = v->kind;   /* PM_JV_* are PM_RAW_* */
         raw[pos].num = v->num;
         raw[pos].str = v->str;
+    }
+
+    /* the names past the parser's cap: more than there are features */
+
+    if (inst->total > (size_t) s->n) {
+        return pm_err_set(err, PM_ECOUNT, "%zu feature names for %d "
+                          "features", inst->total, s->n);
     }
 
     for (i = 0; i < s->n; i++) {

@@ -566,7 +566,14 @@ pm_predict_json(const pm_pipeline_t *p, const pm_options_t *opt,
 
     memset(ans, 0, sizeof(pm_answer_t));
 
-    rc = pm_request_parse(body, len, opt->max_instances, a, &req, err);
+    /*
+     * values kept per instance: a few more than the features, so that an
+     * extra name or index is still named in the error; past that the
+     * count alone is the error, and memory stays bounded by the batch
+     */
+
+    rc = pm_request_parse(body, len, opt->max_instances,
+                          2 * (size_t) p->nfeatures + 16, a, &req, err);
     if (rc != PM_OK) {
         return rc;
     }

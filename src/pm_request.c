@@ -20,6 +20,7 @@ typedef struct {
     const char         *end;
     pm_alloc_t         *a;
     pm_err_t           *err;
+    size_t              max_values;   /* stored per instance; 0: all */
 } pm_json_t;
 
 
@@ -33,7 +34,7 @@ static int pm_json_skip(pm_json_t *j, const char **type);
 static int pm_json_scalar(pm_json_t *j, pm_jvalue_t *v);
 static int pm_json_instance(pm_json_t *j, pm_jinst_t *inst);
 static void *pm_json_grow(pm_json_t *j, void *old, size_t n, size_t *cap,
-    size_t size);
+    size_t size, size_t limit);
 static int pm_node_cmp(const void *a, const void *b);
 
 
@@ -88,8 +89,11 @@ pm_json_ws(pm_json_t *j)
 }
 
 
+/* room for element n; never more than limit elements (0: no limit) */
+
 static void *
-pm_json_grow(pm_json_t *j, void *old, size_t n, size_t *cap, size_t size)
+pm_json_grow(pm_json_t *j, void *old, size_t n, size_t *cap, size_t size,
+    size_t limit)
 {
     void    *p;
     size_t   c;
@@ -99,6 +103,10 @@ pm_json_grow(pm_json_t *j, void *old, size_t n, size_t *cap, size_t size)
     }
 
     c = *cap ? *cap * 2 : 16;
+
+    if (limit != 0 && c > limit) {
+        c = limit;
+    }
 
     p = pm_alloc(j->a, c * size);
     if (p == NULL) {
@@ -680,7 +688,7 @@ pm_json_instance(pm_json_t *j, pm_jinst_t *inst)
     int           rc, object;
     size_t        cap;
     const char   *key;
-    pm_jvalue_t  *v;
+    pm_jvalue_t  *v, spare;
 
     memset(inst, 0, sizeof(pm_jinst_t));
     pm_json_ws(j);
@@ -726,13 +734,23 @@ pm_json_instance(pm_json_t *j, pm_jinst_t *inst)
             j->p++;
         }
 
-        inst->v = pm_json_grow(j, inst->v, inst->n, &cap,
-                               sizeof(pm_jvalue_t));
-        if (inst->v == NULL) {
-            return pm_err_set(j->err, PM_ENOMEM, "out of memory");
+        if (j->max_values != 0 && inst->n >= j->max_values) {
+
+            /* more values than features: an error; checked, not kept */
+
+            v = &spare;
+
+        } else {
+            inst->v = pm_json_grow(j, inst->v, inst->n, &cap,
+                                   sizeof(pm_jvalue_t), j->max_values);
+            if (inst->v == NULL) {
+                return pm_err_set(j->err, PM_ENOMEM, "out of memory");
+            }
+
+            v = &inst->v[inst->n++];
         }
 
-        v = &inst->v[inst->n++];
+        inst->total++;
         v->key = key;
 
         rc = pm_json_scalar(j, v);
@@ -760,10 +778,10 @@ pm_json_instance(pm_json_t *j, pm_jinst_t *inst)
 
 int
 pm_request_parse(const char *buf, size_t len, size_t max_instances,
-    pm_alloc_t *a, pm_request_t *req, pm_err_t *err)
+    size_t max_values, pm_alloc_t *a, pm_request_t *req, pm_err_t *err)
 {
     int           rc, have_features, have_instances, have_unknown;
-    size_t        i, cap;
+    size_t        i, cap, count;
     const char   *key, *type, *instances_type, *at;
     pm_json_t     j;
     pm_jinst_t    single;
@@ -781,6 +799,8 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
     j.end = buf + len;
     j.a = a;
     j.err = err;
+    j.max_values = max_values;
+    count = 0;
 
     pm_json_ws(&j);
 
@@ -869,14 +889,26 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
 
                 } else {
                     for ( ;; ) {
-                        req->inst = pm_json_grow(&j, req->inst, req->n, &cap,
-                                                 sizeof(pm_jinst_t));
-                        if (req->inst == NULL) {
-                            return pm_err_set(err, PM_ENOMEM,
-                                              "out of memory");
+                        count++;
+
+                        if (count > max_instances) {
+
+                            /* past the limit: checked, not kept */
+
+                            rc = pm_json_skip(&j, &type);
+
+                        } else {
+                            req->inst = pm_json_grow(&j, req->inst, req->n,
+                                                     &cap, sizeof(pm_jinst_t),
+                                                     max_instances);
+                            if (req->inst == NULL) {
+                                return pm_err_set(err, PM_ENOMEM,
+                                                  "out of memory");
+                            }
+
+                            rc = pm_json_instance(&j, &req->inst[req->n++]);
                         }
 
-                        rc = pm_json_instance(&j, &req->inst[req->n++]);
                         if (rc != PM_OK) {
                             return rc;
                         }
@@ -976,9 +1008,9 @@ done:
 
     req->batch = 1;
 
-    if (req->n > max_instances) {
+    if (count > max_instances) {
         return pm_err_set(err, PM_ETOOMANY, "%zu instances, more than the "
-                          "limit of %zu", req->n, max_instances);
+                          "limit of %zu", count, max_instances);
     }
 
     for (i = 0; i < req->n; i++) {
@@ -1019,9 +1051,9 @@ pm_request_features(const pm_jinst_t *inst, int nfeatures,
     const pm_jvalue_t  *v;
     char                safe[48];
 
-    if (inst->is_array && inst->n != (size_t) nfeatures) {
+    if (inst->is_array && inst->total != (size_t) nfeatures) {
         return pm_err_set(err, PM_ECOUNT, "expected %d features, got %zu",
-                          nfeatures, inst->n);
+                          nfeatures, inst->total);
     }
 
     n = 0;
@@ -1070,6 +1102,13 @@ pm_request_features(const pm_jinst_t *inst, int nfeatures,
                 return pm_err_set(err, PM_EJSON, "invalid JSON: duplicate "
                                   "object key \"%d\"", raw[k].index);
             }
+        }
+
+        /* the keys past the parser's cap: more than there are features */
+
+        if (inst->total > (size_t) nfeatures) {
+            return pm_err_set(err, PM_ECOUNT, "%zu feature keys for %d "
+                              "features", inst->total, nfeatures);
         }
     }
 

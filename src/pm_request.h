@@ -40,7 +40,8 @@ typedef struct {
 
 typedef struct {
     pm_jvalue_t        *v;
-    size_t              n;
+    size_t              n;        /* values kept in v */
+    size_t              total;    /* values sent: more than n past the cap */
     int                 is_array;
     const char         *type;   /* not an array or object: what it is */
 } pm_jinst_t;
@@ -53,8 +54,15 @@ typedef struct {
 } pm_request_t;
 
 
+/*
+ * max_instances: a larger batch is refused (PM_ETOOMANY) and its extra
+ * instances are checked but not kept; max_values (0: no limit): values
+ * kept per instance, the feature count, as more are an error anyway
+ * (PM_ECOUNT from pm_request_features or pm_features_raw).  So memory
+ * stays within max_instances * max_values values whatever the body.
+ */
 int pm_request_parse(const char *buf, size_t len, size_t max_instances,
-    pm_alloc_t *a, pm_request_t *req, pm_err_t *err);
+    size_t max_values, pm_alloc_t *a, pm_request_t *req, pm_err_t *err);
 int pm_request_features(const pm_jinst_t *inst, int nfeatures,
     struct svm_node *raw, pm_err_t *err);
 

@@ -376,6 +376,29 @@ for my $case (["POST /heart HTTP/1.1\r\n", 400],
     is_answer($r[4], $want_one, 'pipelined 5 of 5');
 }
 
+# ---------------------------------------------------------------------------
+# 10. memory: a body's values cost a bounded multiple of the body, whatever
+# its shape (values past the feature count and instances past the batch
+# limit are checked and counted, not kept)
+
+is_error(post('/heart', '{"features": [' . '1,' x 1_400_000 . '1]}'), 400,
+         'wrong_feature_count', '1,400,001 dense features in 2.8 MB');
+is_error(post('/heart', '{"instances": [' . '[1],' x 700_000 . '[1]]}'),
+         413, 'too_many_instances', '700,001 instances in 2.8 MB');
+is_error(post('/heart', '{"instances": [' . join(',', ('{"1": 1, "2": 2, '
+         . '"3": 3}') x 7) . ', {' . join(',', map { qq("$_": 1) }
+         1 .. 200_000) . '}]}'), 400, 'invalid_feature_index',
+         '200,000 keys in a batch');
+SKIP: {
+    skip 'the sanitizers change the memory use', 1
+        if $PredictTest::ASAN || $PredictTest::VALGRIND;
+    my ($w) = grep { /^\d+$/ } split ' ', `pgrep -P ${\ $t->master_pid}`;
+    my ($hwm) = do { local (@ARGV, $/) = ("/proc/$w/status"); <> }
+        =~ /^VmHWM:\s+(\d+)/m;
+    cmp_ok($hwm, '<', 48 * 1024, "the worker's peak memory after 3 MB "
+           . "hostile bodies: $hwm kB");
+}
+
 cmp_ok($count, '>=', 100, "$count hostile requests checked");
 
 # ---------------------------------------------------------------------------

@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         arena = pm_arena_create();
         pm_arena_allocator(arena, &a);
 
-        if (pm_request_parse((const char *) nul + 1, size - split - 1, 10,
+        if (pm_request_parse((const char *) nul + 1, size - split - 1, 10, 0,
                              &a, &req, &err) == PM_OK)
         {
             raw = malloc(sizeof(pm_raw_t) * (size_t) s->n);

@@ -173,7 +173,7 @@ encode(const pm_features_t *s, const char *json, int policy,
     pm_arena_allocator(arena, &a);
     (void) snprintf(body, sizeof(body), "{\"features\": %s}", json);
 
-    rc = pm_request_parse(body, strlen(body), 10, &a, &req, err);
+    rc = pm_request_parse(body, strlen(body), 10, 0, &a, &req, err);
     if (rc == PM_OK) {
         rc = pm_features_raw(s, &req.inst[0], raw, err);
     }

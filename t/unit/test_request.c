@@ -96,7 +96,7 @@ features_of(const char *body, int nfeatures, struct svm_node *raw,
     arena = pm_arena_create();
     pm_arena_allocator(arena, &a);
 
-    rc = pm_request_parse(body, strlen(body), 100, &a, &req, err);
+    rc = pm_request_parse(body, strlen(body), 100, 0, &a, &req, err);
     if (rc == PM_OK) {
         rc = pm_request_features(&req.inst[0], nfeatures, raw, err);
     }
@@ -139,7 +139,8 @@ test_against_jansson(void)
                         values[i]);
 
         pm_err_init(&err);
-        ours = pm_request_parse(body, strlen(body), 100, &a, &req, &err);
+        ours = pm_request_parse(body, strlen(body), 100, 0, &a, &req,
+                                &err);
         j = json_loadb(body, strlen(body), JSON_REJECT_DUPLICATES
                                            | JSON_DECODE_INT_AS_REAL, NULL);
         theirs = (j != NULL);
@@ -181,16 +182,16 @@ test_request(void)
 
     for (b = bad_bodies; b->body != NULL; b++) {
         pm_err_init(&err);
-        rc = pm_request_parse(b->body, b->len ? b->len : strlen(b->body), 3,
-                              &a, &req, &err);
+        rc = pm_request_parse(b->body, b->len ? b->len : strlen(b->body),
+                              3, 0, &a, &req, &err);
         is_int(rc, b->code, "refused: %s", b->body);
         like(err.msg, b->msg, "message: %s", b->body);
         pm_arena_reset(arena);
     }
 
     pm_err_init(&err);
-    rc = pm_request_parse("{\"features\": [1,\n 2,]}", 21, 3, &a, &req,
-                          &err);
+    rc = pm_request_parse("{\"features\": [1,\n 2,]}", 21, 3, 0, &a,
+                          &req, &err);
     ok(rc == PM_EJSON && err.line == 2 && err.column == 4,
        "JSON errors carry the line and column");
 
@@ -204,8 +205,8 @@ test_request(void)
         memset(deep + n + depth, ']', (size_t) depth);
         deep[n + 2 * depth] = '}';
         pm_err_init(&err);
-        rc = pm_request_parse(deep, (size_t) n + 2 * depth + 1, 3, &a, &req,
-                              &err);
+        rc = pm_request_parse(deep, (size_t) n + 2 * depth + 1, 3, 0, &a,
+                              &req, &err);
         if (depth < 2048) {
             ok(rc == PM_OK && req.inst[0].n == 1
                && req.inst[0].v[0].kind == PM_JV_OTHER,
@@ -222,20 +223,21 @@ test_request(void)
 
     pm_err_init(&err);
     rc = pm_request_parse("{\"instances\": [[1,2], {\"1\": 3}, []]}", 36, 3,
-                          &a, &req, &err);
+                          0, &a, &req, &err);
     ok(rc == PM_OK && req.batch && req.n == 3 && req.inst[0].is_array
        && req.inst[1].n == 1 && !req.inst[1].is_array && req.inst[2].n == 0,
        "a batch of 3: an array, an object, an empty array");
 
     pm_err_init(&err);
-    rc = pm_request_parse(" {\"instances\" : [ ] } ", 22, 3, &a, &req, &err);
+    rc = pm_request_parse(" {\"instances\" : [ ] } ", 22, 3, 0, &a, &req,
+                          &err);
     ok(rc == PM_OK && req.batch && req.n == 0, "an empty batch is valid");
 
     pm_err_init(&err);
     (void) snprintf(body, sizeof(body), "%s", "{\"features\": {\"a\\\"b\": "
                     "\"\\u00e9\\ud83d\\ude00\\n\", \"c\": null, \"d\": "
                     "[true, {}], \"e\": -0}}");
-    rc = pm_request_parse(body, strlen(body), 3, &a, &req, &err);
+    rc = pm_request_parse(body, strlen(body), 3, 0, &a, &req, &err);
     ok(rc == PM_OK && strcmp(req.inst[0].v[0].key, "a\"b") == 0
        && strcmp(req.inst[0].v[0].str, "\xc3\xa9\xf0\x9f\x98\x80\n") == 0
        && req.inst[0].v[1].kind == PM_JV_NULL
@@ -243,6 +245,51 @@ test_request(void)
        && strcmp(req.inst[0].v[2].type, "an array") == 0
        && req.inst[0].v[3].num == 0 && signbit(req.inst[0].v[3].num),
        "escapes, UTF-8, surrogate pairs, null, nested values, -0");
+    pm_arena_reset(arena);
+
+    /* the caps: values past max_values and instances past max_instances
+     * are checked, counted and not kept; the count is the error */
+
+    pm_err_init(&err);
+    rc = pm_request_parse("{\"features\": [1, 2, 3, 4, 5, 6]}", 32, 3, 3, &a,
+                          &req, &err);
+    ok(rc == PM_OK && req.inst[0].n == 3 && req.inst[0].total == 6,
+       "a dense array past max_values: 3 kept, 6 counted");
+    n = pm_request_features(&req.inst[0], 3, raw, &err);
+    is_int(n, PM_ECOUNT, "and refused");
+    like(err.msg, "expected 3 features, got 6", "with the real count");
+
+    pm_err_init(&err);
+    rc = pm_request_parse("{\"features\": [1, 2, [3, {\"a\": 1}], x]}", 38,
+                          3, 2, &a, &req, &err);
+    ok(rc == PM_EJSON, "values past the cap are still checked as JSON");
+
+    pm_err_init(&err);
+    rc = pm_request_parse("{\"features\": {\"1\": 1, \"2\": 2, \"3\": 3, "
+                          "\"4\": 4}}", 46, 3, 3, &a, &req, &err);
+    ok(rc == PM_OK && req.inst[0].n == 3 && req.inst[0].total == 4,
+       "an object past max_values: 3 kept, 4 counted");
+    n = pm_request_features(&req.inst[0], 3, raw, &err);
+    is_int(n, PM_ECOUNT, "4 valid keys for 3 features: refused");
+    like(err.msg, "4 feature keys for 3 features", "by count");
+
+    pm_err_init(&err);
+    rc = pm_request_parse("{\"features\": {\"1\": 1, \"9\": 2, \"3\": 3, "
+                          "\"4\": 4}}", 46, 3, 3, &a, &req, &err);
+    n = pm_request_features(&req.inst[0], 3, raw, &err);
+    is_int(n, PM_EINDEX, "a bad key among those kept is named first");
+
+    pm_err_init(&err);
+    rc = pm_request_parse("{\"instances\": [[1], [2], [3], [4], {\"x\": [5]}"
+                          "]}", 47, 3, 0, &a, &req, &err);
+    ok(rc == PM_ETOOMANY && req.n == 3, "a batch past max_instances: "
+       "3 kept, refused");
+    like(err.msg, "5 instances, more than the limit of 3", "with its size");
+
+    pm_err_init(&err);
+    rc = pm_request_parse("{\"instances\": [[1], [2], [3], [4], [5}]}", 40,
+                          3, 0, &a, &req, &err);
+    is_int(rc, PM_EJSON, "instances past the limit are still checked");
     pm_arena_reset(arena);
 
     /* numbers: the fast path and strtod() agree, bit for bit */
@@ -262,7 +309,7 @@ test_request(void)
             (void) snprintf(body, sizeof(body), "{\"features\": [%s]}",
                             nums[i]);
             pm_err_init(&err);
-            rc = pm_request_parse(body, strlen(body), 3, &a, &req, &err);
+            rc = pm_request_parse(body, strlen(body), 3, 0, &a, &req, &err);
             if (rc != PM_OK || req.inst[0].v[0].num != strtod(nums[i], NULL)
                 || signbit(req.inst[0].v[0].num)
                    != signbit(strtod(nums[i], NULL)))
