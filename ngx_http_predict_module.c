@@ -609,7 +609,7 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
         rc = pm_model_load((const char *) path->data, (pm_model_t **) &obj,
                            &err);
         what = "model";
-        sha = (rc == PM_OK) ? ((pm_model_t *) obj)->sha256 : NULL;
+        sha = (rc == PM_OK) ? ((pm_model_t *) obj)->source.sha256 : NULL;
         handler = ngx_http_predict_cleanup_model;
         break;
 
@@ -617,7 +617,7 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
         rc = pm_scaler_load((const char *) path->data, (pm_scaler_t **) &obj,
                             &err);
         what = "scaler";
-        sha = (rc == PM_OK) ? ((pm_scaler_t *) obj)->sha256 : NULL;
+        sha = (rc == PM_OK) ? ((pm_scaler_t *) obj)->source.sha256 : NULL;
         handler = ngx_http_predict_cleanup_scaler;
         break;
 
@@ -625,7 +625,7 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
         rc = pm_features_load((const char *) path->data,
                               (pm_features_t **) &obj, &err);
         what = "features";
-        sha = (rc == PM_OK) ? ((pm_features_t *) obj)->sha256 : NULL;
+        sha = (rc == PM_OK) ? ((pm_features_t *) obj)->source.sha256 : NULL;
         handler = ngx_http_predict_cleanup_features;
         break;
     }

@@ -903,9 +903,7 @@ pm_features_load(const char *path, pm_features_t **out, pm_err_t *err)
     rc = pm_features_parse(buf, len, &s, err);
 
     if (rc == PM_OK) {
-        pm_sha256_hex(buf, len, s->sha256);
-        s->size = len;
-        s->loaded_at = time(NULL);
+        pm_source_set(&s->source, buf, len);
         *out = s;
     }
 

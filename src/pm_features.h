@@ -128,9 +128,7 @@ typedef struct {
     int                *by_index;   /* positions sorted by index */
     int                 max_index;
     pm_target_t         target;
-    size_t              size;
-    time_t              loaded_at;
-    char                sha256[PM_SHA256_HEX_LEN + 1];
+    pm_source_t         source;
 } pm_features_t;
 
 

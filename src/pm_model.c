@@ -833,9 +833,7 @@ pm_model_load(const char *path, pm_model_t **out, pm_err_t *err)
         goto failed;
     }
 
-    pm_sha256_hex(buf, len, m->sha256);
-    m->size = len;
-    m->loaded_at = time(NULL);
+    pm_source_set(&m->source, buf, len);
 
     free(buf);
     buf = NULL;

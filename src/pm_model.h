@@ -47,9 +47,7 @@ typedef struct {
     int                *labels;       /* nr_class, classifiers only */
     int                *nr_sv;        /* nr_class, classifiers only */
     pm_fast_t          *fast;         /* dense copy, or NULL: libsvm */
-    size_t              size;         /* file bytes */
-    time_t              loaded_at;
-    char                sha256[PM_SHA256_HEX_LEN + 1];
+    pm_source_t         source;
 } pm_model_t;
 
 

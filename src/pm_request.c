@@ -31,6 +31,10 @@ static int pm_json_string(pm_json_t *j, const char **out);
 static int pm_json_number(pm_json_t *j, double *out);
 static int pm_json_literal(pm_json_t *j, const char *word, size_t len);
 static int pm_json_skip(pm_json_t *j, const char **type);
+static int pm_json_key(pm_json_t *j, const char **key);
+static int pm_json_next(pm_json_t *j, char close);
+static int pm_json_batch(pm_json_t *j, pm_request_t *req,
+    size_t max_instances, size_t *count, const char **type);
 static int pm_json_scalar(pm_json_t *j, pm_jvalue_t *v);
 static int pm_json_instance(pm_json_t *j, pm_jinst_t *inst);
 static void *pm_json_grow(pm_json_t *j, void *old, size_t n, size_t *cap,
@@ -622,26 +626,66 @@ pm_json_skip(pm_json_t *j, const char **type)
 
     key:
 
-        pm_json_ws(j);
-
-        if (j->p >= j->end || *j->p != '"') {
-            return pm_json_error(j, PM_EJSON, j->p, "a string key "
-                                 "expected");
-        }
-
-        rc = pm_json_string(j, NULL);
+        rc = pm_json_key(j, NULL);
         if (rc != PM_OK) {
             return rc;
         }
-
-        pm_json_ws(j);
-
-        if (j->p >= j->end || *j->p != ':') {
-            return pm_json_error(j, PM_EJSON, j->p, "':' expected");
-        }
-
-        j->p++;
     }
+}
+
+
+/* an object's key and its colon; the key's text to *key unless NULL */
+
+static int
+pm_json_key(pm_json_t *j, const char **key)
+{
+    int  rc;
+
+    pm_json_ws(j);
+
+    if (j->p >= j->end || *j->p != '"') {
+        return pm_json_error(j, PM_EJSON, j->p, "a string key expected");
+    }
+
+    rc = pm_json_string(j, key);
+    if (rc != PM_OK) {
+        return rc;
+    }
+
+    pm_json_ws(j);
+
+    if (j->p >= j->end || *j->p != ':') {
+        return pm_json_error(j, PM_EJSON, j->p, "':' expected");
+    }
+
+    j->p++;
+
+    return PM_OK;
+}
+
+
+/*
+ * After a value in an array or object that close ends: 1 past a comma
+ * (a value follows), 0 past the closing bracket, or an error code.
+ */
+
+static int
+pm_json_next(pm_json_t *j, char close)
+{
+    pm_json_ws(j);
+
+    if (j->p < j->end && *j->p == ',') {
+        j->p++;
+        return 1;
+    }
+
+    if (j->p < j->end && *j->p == close) {
+        j->p++;
+        return 0;
+    }
+
+    return pm_json_error(j, PM_EJSON, j->p, (close == '}')
+                         ? "',' or '}' expected" : "',' or ']' expected");
 }
 
 
@@ -713,25 +757,10 @@ pm_json_instance(pm_json_t *j, pm_jinst_t *inst)
         key = NULL;
 
         if (object) {
-            pm_json_ws(j);
-
-            if (j->p >= j->end || *j->p != '"') {
-                return pm_json_error(j, PM_EJSON, j->p, "a string key "
-                                     "expected");
-            }
-
-            rc = pm_json_string(j, &key);
+            rc = pm_json_key(j, &key);
             if (rc != PM_OK) {
                 return rc;
             }
-
-            pm_json_ws(j);
-
-            if (j->p >= j->end || *j->p != ':') {
-                return pm_json_error(j, PM_EJSON, j->p, "':' expected");
-            }
-
-            j->p++;
         }
 
         if (j->max_values != 0 && inst->n >= j->max_values) {
@@ -758,21 +787,69 @@ pm_json_instance(pm_json_t *j, pm_jinst_t *inst)
             return rc;
         }
 
-        pm_json_ws(j);
-
-        if (j->p < j->end && *j->p == ',') {
-            j->p++;
-            continue;
+        rc = pm_json_next(j, object ? '}' : ']');
+        if (rc <= 0) {
+            return rc;
         }
-
-        if (j->p < j->end && *j->p == (object ? '}' : ']')) {
-            j->p++;
-            return PM_OK;
-        }
-
-        return pm_json_error(j, PM_EJSON, j->p, object
-                             ? "',' or '}' expected" : "',' or ']' expected");
     }
+}
+
+
+/*
+ * "instances": an array of instances, the first max_instances kept, all
+ * checked and counted in *count; *type names anything but an array.
+ */
+
+static int
+pm_json_batch(pm_json_t *j, pm_request_t *req, size_t max_instances,
+    size_t *count, const char **type)
+{
+    int          rc;
+    size_t       cap;
+    const char  *skipped;
+
+    pm_json_ws(j);
+
+    if (j->p >= j->end || *j->p != '[') {
+        return pm_json_skip(j, type);
+    }
+
+    j->p++;
+    pm_json_ws(j);
+
+    if (j->p < j->end && *j->p == ']') {
+        j->p++;
+        return PM_OK;
+    }
+
+    cap = 0;
+
+    do {
+        if (++*count > max_instances) {
+
+            /* past the limit: checked, not kept */
+
+            rc = pm_json_skip(j, &skipped);
+
+        } else {
+            req->inst = pm_json_grow(j, req->inst, req->n, &cap,
+                                     sizeof(pm_jinst_t), max_instances);
+            if (req->inst == NULL) {
+                return pm_err_set(j->err, PM_ENOMEM, "out of memory");
+            }
+
+            rc = pm_json_instance(j, &req->inst[req->n++]);
+        }
+
+        if (rc != PM_OK) {
+            return rc;
+        }
+
+        rc = pm_json_next(j, ']');
+
+    } while (rc > 0);
+
+    return rc;
 }
 
 
@@ -781,7 +858,7 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
     size_t max_values, pm_alloc_t *a, pm_request_t *req, pm_err_t *err)
 {
     int           rc, have_features, have_instances, have_unknown;
-    size_t        i, cap, count;
+    size_t        i, count;
     const char   *key, *type, *instances_type, *at;
     pm_json_t     j;
     pm_jinst_t    single;
@@ -832,7 +909,6 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
     instances_type = NULL;
     have_unknown = 0;
     unknown[0] = '\0';
-    cap = 0;
 
     pm_json_ws(&j);
 
@@ -845,22 +921,10 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
         pm_json_ws(&j);
         at = j.p;
 
-        if (j.p >= j.end || *j.p != '"') {
-            return pm_json_error(&j, PM_EJSON, j.p, "a string key expected");
-        }
-
-        rc = pm_json_string(&j, &key);
+        rc = pm_json_key(&j, &key);
         if (rc != PM_OK) {
             return rc;
         }
-
-        pm_json_ws(&j);
-
-        if (j.p >= j.end || *j.p != ':') {
-            return pm_json_error(&j, PM_EJSON, j.p, "':' expected");
-        }
-
-        j.p++;
 
         if ((strcmp(key, "features") == 0 && have_features)
             || (strcmp(key, "instances") == 0 && have_instances))
@@ -874,62 +938,8 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
 
         } else if (strcmp(key, "instances") == 0) {
             have_instances = 1;
-            pm_json_ws(&j);
-
-            if (j.p >= j.end || *j.p != '[') {
-                rc = pm_json_skip(&j, &instances_type);
-
-            } else {
-                j.p++;
-                pm_json_ws(&j);
-
-                if (j.p < j.end && *j.p == ']') {
-                    j.p++;
-                    rc = PM_OK;
-
-                } else {
-                    for ( ;; ) {
-                        count++;
-
-                        if (count > max_instances) {
-
-                            /* past the limit: checked, not kept */
-
-                            rc = pm_json_skip(&j, &type);
-
-                        } else {
-                            req->inst = pm_json_grow(&j, req->inst, req->n,
-                                                     &cap, sizeof(pm_jinst_t),
-                                                     max_instances);
-                            if (req->inst == NULL) {
-                                return pm_err_set(err, PM_ENOMEM,
-                                                  "out of memory");
-                            }
-
-                            rc = pm_json_instance(&j, &req->inst[req->n++]);
-                        }
-
-                        if (rc != PM_OK) {
-                            return rc;
-                        }
-
-                        pm_json_ws(&j);
-
-                        if (j.p < j.end && *j.p == ',') {
-                            j.p++;
-                            continue;
-                        }
-
-                        if (j.p < j.end && *j.p == ']') {
-                            j.p++;
-                            break;
-                        }
-
-                        return pm_json_error(&j, PM_EJSON, j.p, "',' or ']' "
-                                             "expected");
-                    }
-                }
-            }
+            rc = pm_json_batch(&j, req, max_instances, &count,
+                               &instances_type);
 
         } else {
             if (!have_unknown) {
@@ -944,19 +954,14 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
             return rc;
         }
 
-        pm_json_ws(&j);
-
-        if (j.p < j.end && *j.p == ',') {
-            j.p++;
-            continue;
+        rc = pm_json_next(&j, '}');
+        if (rc < 0) {
+            return rc;
         }
 
-        if (j.p < j.end && *j.p == '}') {
-            j.p++;
+        if (rc == 0) {
             break;
         }
-
-        return pm_json_error(&j, PM_EJSON, j.p, "',' or '}' expected");
     }
 
 done:

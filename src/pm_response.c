@@ -39,7 +39,7 @@ static int pm_meta_set(json_t *obj, const char *key, json_t *v);
 static json_t *pm_meta_time(time_t t);
 static json_t *pm_meta_model(const pm_model_t *m);
 static json_t *pm_meta_scaler(const pm_scaler_t *s);
-static json_t *pm_meta_file(const char *sha256, size_t size, time_t at);
+static int pm_meta_source(json_t *obj, const pm_source_t *src);
 
 
 static const char  *pm_oor_names[] = { "extrapolate", "clip", "reject" };
@@ -406,11 +406,18 @@ pm_meta_time(time_t t)
 }
 
 
-static json_t *
-pm_meta_file(const char *sha256, size_t size, time_t at)
+/* a file's identity, as keys of obj */
+
+static int
+pm_meta_source(json_t *obj, const pm_source_t *src)
 {
-    return json_pack("{s:s,s:I,s:o}", "sha256", sha256, "size",
-                     (json_int_t) size, "loaded_at", pm_meta_time(at));
+    int  rc;
+
+    rc = pm_meta_set(obj, "sha256", json_string(src->sha256));
+    rc |= pm_meta_set(obj, "size", json_integer((json_int_t) src->size));
+    rc |= pm_meta_set(obj, "loaded_at", pm_meta_time(src->loaded_at));
+
+    return rc;
 }
 
 
@@ -471,9 +478,7 @@ pm_meta_model(const pm_model_t *m)
                           json_real(m->svm->probA[0]));
     }
 
-    rc |= pm_meta_set(o, "sha256", json_string(m->sha256));
-    rc |= pm_meta_set(o, "size", json_integer((json_int_t) m->size));
-    rc |= pm_meta_set(o, "loaded_at", pm_meta_time(m->loaded_at));
+    rc |= pm_meta_source(o, &m->source);
 
     if (rc != 0) {
         json_decref(o);
@@ -522,9 +527,7 @@ pm_meta_scaler(const pm_scaler_t *s)
         rc |= pm_meta_set(o, "ranges", ranges);
     }
 
-    rc |= pm_meta_set(o, "sha256", json_string(s->sha256));
-    rc |= pm_meta_set(o, "size", json_integer((json_int_t) s->size));
-    rc |= pm_meta_set(o, "loaded_at", pm_meta_time(s->loaded_at));
+    rc |= pm_meta_source(o, &s->source);
 
     if (rc != 0) {
         json_decref(o);
@@ -542,7 +545,7 @@ pm_metadata_json(const pm_pipeline_t *p, const pm_options_t *opt,
     int      rc;
     char    *buf;
     size_t   size;
-    json_t  *root, *cfg, *spec;
+    json_t  *root, *cfg, *spec, *file;
 
     root = json_object();
     cfg = json_object();
@@ -569,9 +572,9 @@ pm_metadata_json(const pm_pipeline_t *p, const pm_options_t *opt,
                                   json_incref(json_object_get(spec,
                                                               "target")));
             }
-            rc |= pm_meta_set(root, "spec", pm_meta_file(p->spec->sha256,
-                                                          p->spec->size,
-                                                          p->spec->loaded_at));
+            file = json_object();
+            rc |= (file == NULL) ? -1 : pm_meta_source(file, &p->spec->source);
+            rc |= pm_meta_set(root, "spec", file);
             json_decref(spec);
         }
     }

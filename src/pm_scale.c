@@ -277,9 +277,7 @@ pm_scaler_load(const char *path, pm_scaler_t **out, pm_err_t *err)
     rc = pm_scaler_parse(buf, len, &s, err);
 
     if (rc == PM_OK) {
-        pm_sha256_hex(buf, len, s->sha256);
-        s->size = len;
-        s->loaded_at = time(NULL);
+        pm_source_set(&s->source, buf, len);
         *out = s;
     }
 

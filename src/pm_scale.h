@@ -31,9 +31,7 @@ typedef struct {
     int                *index;      /* ascending */
     double             *min;
     double             *max;
-    size_t              size;       /* file bytes */
-    time_t              loaded_at;
-    char                sha256[PM_SHA256_HEX_LEN + 1];
+    pm_source_t         source;
 } pm_scaler_t;
 
 

@@ -174,3 +174,12 @@ pm_sha256_hex(const void *data, size_t len, char hex[PM_SHA256_HEX_LEN + 1])
 
     hex[PM_SHA256_HEX_LEN] = '\0';
 }
+
+
+void
+pm_source_set(pm_source_t *src, const void *buf, size_t len)
+{
+    pm_sha256_hex(buf, len, src->sha256);
+    src->size = len;
+    src->loaded_at = time(NULL);
+}

@@ -9,13 +9,10 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use File::Copy qw(copy);
-use JSON::PP;
 use Test::More;
 use Time::HiRes qw(sleep time);
 use PredictTest;
 
-my $json = JSON::PP->new;
 my $A = fixture('heart.model');
 my $B = fixture('heart-linear.model');
 my $range = fixture('heart.range');
@@ -39,47 +36,12 @@ END
 
 my $current = $t->dir . '/model.current';
 
-sub install {
-    my ($src) = @_;
-    copy($src, "$current.tmp") or die $!;
-    rename "$current.tmp", $current or die $!;
-}
-
-sub workers {
-    my $m = $t->master_pid;
-    return sort grep { /^\d+$/ } split ' ', `pgrep -P $m`;
-}
-
-sub sha {
-    my ($uri) = @_;
-    my $r = $t->request('GET', $uri);
-    return $r->{status} == 200 ? $json->decode($r->{body})->{model}{sha256}
-                               : '';
-}
-
-# HUP, then wait until only new workers run and $uri shows $sha steadily
-sub reload {
-    my ($sha) = @_;
-    my %old = map { $_ => 1 } workers();
-    $t->signal('HUP');
-    my $deadline = time + 15;
-    my $steady = 0;
-    while (time < $deadline) {
-        my @w = workers();
-        my $fresh = @w == 2 && !grep { $old{$_} } @w;
-        $steady = ($fresh && sha('/p') eq $sha) ? $steady + 1 : 0;
-        return 1 if $steady >= 3;
-        sleep 0.05;
-    }
-    return 0;
-}
-
 sub loads {
     my $log = $t->error_log . $t->slurp('stderr.log');
     return scalar(() = $log =~ /predict: loaded model "[^"]*model\.current"/g);
 }
 
-install($A);
+PredictTest::install_file($A, $current);
 $t->start;
 
 my $ans_a = $t->request('POST', '/a', body => $body)->{body};
@@ -88,14 +50,16 @@ isnt($ans_a, $ans_b, 'the two models answer differently');
 
 is($t->request('POST', '/p', body => $body)->{body}, $ans_a,
    'model A answers');
-my $sha_a = sha('/p');
-my $sha_b = sha('/b');
-is($sha_a, sha('/a'), 'the metadata hash is the file\'s content hash');
+my $sha_a = $t->model_sha('/p');
+my $sha_b = $t->model_sha('/b');
+is($sha_a, $t->model_sha('/a'),
+   'the metadata hash is the file\'s content hash');
 
 is(loads(), 1, 'model.current, named by two locations, loaded once');
 
-install($B);
-ok(reload($sha_b), 'after HUP only new workers run, showing model B');
+PredictTest::install_file($B, $current);
+ok($t->reload('/p', $sha_b),
+   'after HUP only new workers run, showing model B');
 is($t->request('POST', '/p', body => $body)->{body}, $ans_b,
    'model B answers after the reload');
 is(loads(), 2, 'one more load for the new cycle, still one per file');
@@ -108,7 +72,7 @@ close $fh;
 rename "$current.tmp", $current or die $!;
 
 my $fds = () = glob('/proc/' . $t->master_pid . '/fd/*');
-my @before = workers();
+my @before = $t->workers;
 
 for my $i (1 .. 10) {
     $t->signal('HUP');
@@ -123,7 +87,7 @@ for my $i (1 .. 10) {
 like($t->error_log,
      qr/\[emerg\] \d+#\d+: predict_model "[^"]*model\.current": line 4: unexpected end of file before "SV" in \S+nginx\.conf:\d+/,
      'a broken model at reload: [emerg] names the file, line and reason');
-is_deeply([workers()], \@before, 'the old workers keep running');
+is_deeply([$t->workers], \@before, 'the old workers keep running');
 is($t->request('POST', '/p', body => $body)->{body}, $ans_b,
    'model B still answers');
 
@@ -133,8 +97,8 @@ is($fds_after, $fds, "the master's descriptors stay at $fds over 10 "
 
 # back to A: the refused reloads left nothing behind
 
-install($A);
-ok(reload($sha_a), 'a good model after the broken ones loads');
+PredictTest::install_file($A, $current);
+ok($t->reload('/p', $sha_a), 'a good model after the broken ones loads');
 is($t->request('POST', '/p', body => $body)->{body}, $ans_a,
    'model A answers again');
 like($t->request('POST', '/p2', body => $body)->{body},

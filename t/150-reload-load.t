@@ -21,7 +21,6 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
-use File::Copy qw(copy);
 use JSON::PP;
 use POSIX qw(:sys_wait_h);
 use Test::More;
@@ -57,38 +56,6 @@ END
 my $dir = $t->dir;
 my $current = "$dir/model.current";
 
-sub install {
-    my ($src) = @_;
-    copy($src, "$current.tmp") or die $!;
-    rename "$current.tmp", $current or die $!;
-}
-
-sub workers {
-    my $m = $t->master_pid;
-    return sort grep { /^\d+$/ } split ' ', `pgrep -P $m`;
-}
-
-sub sha {
-    my ($uri) = @_;
-    my $r = eval { $t->request('GET', $uri) } or return '';
-    return $r->{status} == 200 ? $json->decode($r->{body})->{model}{sha256}
-                               : '';
-}
-
-# HUP, then wait until only new workers run and /p shows $sha
-sub reload {
-    my ($sha) = @_;
-    my %old = map { $_ => 1 } workers();
-    $t->signal('HUP');
-    my $deadline = time + 20;
-    while (time < $deadline) {
-        my @w = workers();
-        return 1 if @w == 2 && !grep({ $old{$_} } @w) && sha('/p') eq $sha;
-        sleep 0.05;
-    }
-    return 0;
-}
-
 # the master's resident memory (kB) and open descriptors
 sub master_usage {
     my $m = $t->master_pid;
@@ -99,16 +66,9 @@ sub master_usage {
 }
 
 # cases: heart rows two to a body, each answered by A or B
-open my $raw, '<', fixture('heart.raw') or die $!;
-my @rows;
-while (my $line = <$raw>) {
-    my (undef, @f) = split ' ', $line;
-    push @rows, { map { my ($k, $v) = split /:/; ($k => 0 + $v) } @f };
-    last if @rows == 16;
-}
-close $raw;
+my @rows = fixture_rows('heart', 16);
 
-install($A);
+PredictTest::install_file($A, $current);
 $t->start;
 
 my (@bodies, @ans_a, @ans_b);
@@ -123,8 +83,8 @@ ok(!grep({ $ans_a[$_] eq $ans_b[$_] } 0 .. $#bodies),
    'models A and B answer every case differently');
 is($t->request('POST', '/p', body => $bodies[0])->{body}, $ans_a[0],
    'model A serves /p');
-my $sha_a = sha('/a');
-my $sha_b = sha('/b');
+my $sha_a = $t->model_sha('/a');
+my $sha_b = $t->model_sha('/b');
 
 sub cases {
     my ($name, @answers) = @_;
@@ -191,8 +151,8 @@ my ($ok, $i) = (1, 0);
 my @usage;
 for $i (1 .. $RELOADS) {
     my $to_b = $i % 2;
-    install($to_b ? $B : $A);
-    $ok &&= reload($to_b ? $sha_b : $sha_a)
+    PredictTest::install_file($to_b ? $B : $A, $current);
+    $ok &&= $t->reload('/p', $to_b ? $sha_b : $sha_a)
         or diag("reload $i did not settle");
     push @usage, [master_usage()] if $i == 5;
 }
@@ -223,8 +183,8 @@ my $ws = wrk_start('/s', $static);
 $ok = 1;
 for $i (1 .. $RELOADS) {
     my $to_b = $i % 2;
-    install($to_b ? $B : $A);
-    $ok &&= reload($to_b ? $sha_b : $sha_a)
+    PredictTest::install_file($to_b ? $B : $A, $current);
+    $ok &&= $t->reload('/p', $to_b ? $sha_b : $sha_a)
         or diag("keep-alive reload $i did not settle");
 }
 my $rp = wrk_stop($wp);
@@ -251,7 +211,7 @@ ok(!$rp->{non2xx} && !$rs->{non2xx}, 'keep-alive: no non-2xx answer');
 # --- a broken model under load ---------------------------------------------
 
 $w = wrk_start('/p', cases('only-a-2', \@ans_a), 'close');
-my @before = workers();
+my @before = $t->workers;
 open my $fh, '>', "$current.tmp" or die $!;
 print $fh "svm_type c_svc\nkernel_type rbf\ngamma 1\nnr_class 2\n";
 close $fh;
@@ -268,19 +228,20 @@ for my $n (1 .. 3) {
 sleep 0.5;
 $r = wrk_stop($w);
 is($emerg, 3, 'a broken model: each of 3 reloads refused with [emerg]');
-is_deeply([workers()], \@before, 'the old workers keep running');
+is_deeply([$t->workers], \@before, 'the old workers keep running');
 ok($r->{checked} > 10 && $r->{failed} == 0,
    'and model A answers every request meanwhile (' . report($r) . ')')
     or diag($r->{text});
 
 # --- the master stays flat --------------------------------------------------
 
-install($A);
-ok(reload($sha_a), 'a good model loads after the broken one');
+PredictTest::install_file($A, $current);
+ok($t->reload('/p', $sha_a), 'a good model loads after the broken one');
 my ($rss0, $fds0) = @{ $usage[0] };
 for $i (1 .. $RELOADS) {
-    install($i % 2 ? $B : $A);
-    reload($i % 2 ? $sha_b : $sha_a) or diag("reload $i did not settle");
+    PredictTest::install_file($i % 2 ? $B : $A, $current);
+    $t->reload('/p', $i % 2 ? $sha_b : $sha_a)
+        or diag("reload $i did not settle");
 }
 my ($rss1, $fds1) = master_usage();
 is($fds1, $fds0, "the master's descriptors: $fds0 after 5 reloads, "

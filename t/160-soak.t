@@ -43,20 +43,8 @@ location = /digits {
 END
 $t->start;
 
-sub rows {
-    my ($name, $n) = @_;
-    open my $fh, '<', fixture("$name.raw") or die $!;
-    my @rows;
-    while (my $line = <$fh>) {
-        my (undef, @f) = split ' ', $line;
-        push @rows, { map { my ($k, $v) = split /:/; ($k => 0 + $v) } @f };
-        last if @rows == $n;
-    }
-    return @rows;
-}
-
-my @heart = rows('heart', 12);
-my @digits = rows('digits', 6);
+my @heart = fixture_rows('heart', 12);
+my @digits = fixture_rows('digits', 6);
 
 my @wine_names = map { $_->{name} } @{ $json->decode(do {
     local (@ARGV, $/) = (fixture('wine.bundle') . '/features.json'); <> })
@@ -129,11 +117,6 @@ my $bad = grep { $_->[1] >= 400 } @cases;
 ok($declared, scalar(@cases) . " cases ($bad bad) answered with the "
    . 'statuses declared');
 
-sub workers {
-    my $m = $t->master_pid;
-    return sort { $a <=> $b } grep { /^\d+$/ } split ' ', `pgrep -P $m`;
-}
-
 sub rss {
     my ($pid) = @_;
     open my $fh, '<', "/proc/$pid/status" or return 0;
@@ -141,7 +124,7 @@ sub rss {
     return $kb;
 }
 
-my @workers = workers();
+my @workers = $t->workers;
 is(scalar @workers, 2, 'two workers');
 
 my ($checked, $failed, $chunks) = (0, 0, 0);
@@ -173,7 +156,7 @@ note(sprintf '%d requests in %d chunks, %.0f s', $checked, $chunks, $took);
 cmp_ok($checked, '>=', $TARGET, "at least $TARGET requests answered "
        . "($checked)");
 is($failed, 0, 'every answer had its status and body, no socket error');
-is_deeply([workers()], \@workers, 'the same workers throughout: none exited');
+is_deeply([$t->workers], \@workers, 'the same workers throughout: none exited');
 
 SKIP: {
     skip "ASan's quarantine grows the resident memory", 1

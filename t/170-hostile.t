@@ -392,7 +392,7 @@ is_error(post('/heart', '{"instances": [' . join(',', ('{"1": 1, "2": 2, '
 SKIP: {
     skip 'the sanitizers change the memory use', 1
         if $PredictTest::ASAN || $PredictTest::VALGRIND;
-    my ($w) = grep { /^\d+$/ } split ' ', `pgrep -P ${\ $t->master_pid}`;
+    my ($w) = $t->workers;
     my ($hwm) = do { local (@ARGV, $/) = ("/proc/$w/status"); <> }
         =~ /^VmHWM:\s+(\d+)/m;
     cmp_ok($hwm, '<', 48 * 1024, "the worker's peak memory after 3 MB "

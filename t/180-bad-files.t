@@ -16,7 +16,6 @@ use File::Path qw(make_path);
 use Test::More;
 use PredictTest;
 
-my $LIMIT = $PredictTest::ASAN ? 60 : 20;   # seconds for one nginx -t
 my $t = PredictTest->new;
 my $dir = $t->dir . '/bad';
 mkdir $dir;
@@ -253,14 +252,8 @@ for my $c (@cases) {
     }
 
     $t->{config} = "location = /p {\n    " . $conf{$kind}->($path) . "\n}\n";
-    $t->write_conf;
-    my $d = $t->dir;
-    local %ENV = (%ENV, PredictTest::sanitizer_env($d));
-    my $out = `timeout -s KILL $LIMIT $PredictTest::NGINX -t -p $d/ -c $d/conf/nginx.conf -e $d/logs/stderr.log 2>&1`;
-    my $status = $?;
-    $out .= join '', map { local (@ARGV, $/) = ($_); <> }
-        glob("$d/tmp/asan* $d/tmp/ubsan*");
-    unlink glob("$d/tmp/asan* $d/tmp/ubsan*");
+    my (undef, $out, $status) = $t->test_conf;
+    unlink glob($t->dir . '/tmp/asan* ' . $t->dir . '/tmp/ubsan*');
 
     my $label = "$kind: $name";
     if ($status & 127 || $status >> 8 > 1) {

@@ -14,6 +14,7 @@ use warnings;
 use Cwd qw(abs_path);
 use Exporter qw(import);
 use File::Basename qw(dirname);
+use File::Copy qw(copy);
 use File::Temp qw(tempdir);
 use IO::Select;
 use IO::Socket::INET;
@@ -22,7 +23,7 @@ use POSIX qw(:sys_wait_h);
 use Test::More;
 use Time::HiRes qw(sleep time);
 
-our @EXPORT = qw(run_blocks fixture data_file json_cmp http_request
+our @EXPORT = qw(run_blocks fixture fixture_rows data_file json_cmp http_request
                  $ROOT $FIXTURES $MODULE_SO);
 
 our $ROOT = abs_path(dirname(__FILE__) . '/../..');
@@ -84,6 +85,21 @@ sub fixture {
     my $path = "$FIXTURES/$name";
     BAIL_OUT("fixture $path is missing: run 'make fixtures'") unless -e $path;
     return $path;
+}
+
+
+# the first $n rows of a fixture's .raw libsvm file, as {index => number}
+
+sub fixture_rows {
+    my ($name, $n) = @_;
+    open my $fh, '<', fixture("$name.raw") or die "$name.raw: $!";
+    my @rows;
+    while (my $line = <$fh>) {
+        my (undef, @f) = split ' ', $line;
+        push @rows, { map { my ($k, $v) = split /:/; ($k => 0 + $v) } @f };
+        last if @rows == $n;
+    }
+    return @rows;
 }
 
 
@@ -215,18 +231,20 @@ sub write_conf {
 }
 
 
-# nginx -t: returns (exit status, combined output)
+# nginx -t, killed past a time limit: returns (exit status, combined
+# output with any sanitizer report, wait status)
 
 sub test_conf {
     my ($self) = @_;
     $self->write_conf;
     my $d = $self->{dir};
+    my $limit = $ASAN ? 60 : 20;
     local %ENV = (%ENV, sanitizer_env($d));
-    my $out = `$NGINX -t -p $d/ -c $d/conf/nginx.conf -e $d/logs/stderr.log 2>&1`;
-    my $status = $? >> 8;
+    my $out = `timeout -s KILL $limit $NGINX -t -p $d/ -c $d/conf/nginx.conf -e $d/logs/stderr.log 2>&1`;
+    my $wait = $?;
     $out .= join '', map { local (@ARGV, $/) = ($_); <> }
         glob("$d/tmp/asan* $d/tmp/ubsan*");
-    return ($status, $out);
+    return ($wait >> 8, $out, $wait);
 }
 
 
@@ -280,6 +298,55 @@ sub start {
 
 
 sub master_pid { $_[0]{pid} }
+
+
+# the master's children, ascending
+
+sub workers {
+    my ($self) = @_;
+    my $m = $self->{pid} or return ();
+    return sort { $a <=> $b } grep { /^\d+$/ } split ' ', `pgrep -P $m`;
+}
+
+
+# the SHA-256 of the model a location serves, from its metadata ('' if none)
+
+sub model_sha {
+    my ($self, $uri) = @_;
+    my $r = eval { $self->request('GET', $uri) } or return '';
+    return $r->{status} == 200 ? decode_json($r->{body})->{model}{sha256}
+                               : '';
+}
+
+
+# copy $src over $dst in one rename, as a deployment would
+
+sub install_file {
+    my ($src, $dst) = @_;
+    copy($src, "$dst.tmp") or die "copy $src: $!";
+    rename "$dst.tmp", $dst or die "rename $dst: $!";
+}
+
+
+# HUP, then wait until only new workers run and $uri serves the model
+# whose hash is $sha, three checks in a row; false after 20 s
+
+sub reload {
+    my ($self, $uri, $sha) = @_;
+    my $n = $self->{workers};
+    my %old = map { $_ => 1 } $self->workers;
+    $self->signal('HUP');
+    my $deadline = time + 20;
+    my $steady = 0;
+    while (time < $deadline) {
+        my @w = $self->workers;
+        my $fresh = @w == $n && !grep { $old{$_} } @w;
+        $steady = ($fresh && $self->model_sha($uri) eq $sha) ? $steady + 1 : 0;
+        return 1 if $steady >= 3;
+        sleep 0.05;
+    }
+    return 0;
+}
 
 
 sub signal {

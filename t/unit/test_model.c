@@ -288,7 +288,7 @@ test_load(void)
 
         text = ut_slurp(path, &len);
         pm_sha256_hex(text, len, hex);
-        ok(strcmp(hex, m->sha256) == 0 && m->size == len,
+        ok(strcmp(hex, m->source.sha256) == 0 && m->source.size == len,
            "%s: content hash and size", kinds[i].name);
         free(text);
 
