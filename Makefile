@@ -24,9 +24,10 @@ CLANG_OBJS := $(BUILD)/nginx-clang
 FIXTURES := $(BUILD)/fixtures
 
 CORE_SRCS := $(wildcard src/pm_*.c)
-CORE_HDRS := $(wildcard src/pm_*.h)
+CORE_HDRS := $(wildcard src/pm*.h)
 UNIT_SRCS := $(wildcard t/unit/*.c)
-TOOL_SRCS := $(wildcard src/tools/*.c)
+
+CLANG_TOOLS := $(BUILD)/.clang-tools
 
 SVM_INC  := /usr/include/libsvm
 CC_WARN  := -W -Wall -Wpointer-arith -Wno-unused-parameter -Werror
@@ -68,38 +69,61 @@ deps:
 
 # --- the module -------------------------------------------------------------
 
-# configure once per change of `config`; it writes only under $(NGX_OBJS)
-$(NGX_OBJS)/Makefile: config
+# nginx's auto/make rewrites every ".S" in an addon's object paths as if it
+# ended an assembler file name, so a checkout under "/tmp/tmp.Sx3/" or
+# "predict.Server/" would not build.  configure therefore runs in a view
+# of the nginx source tree under $(BUILD) (symlinks), and names the addon
+# and the build directory by relative paths that hold no ".S": "predict"
+# (a symlink to this checkout) and "../<dir>".  Only blanks in the path
+# cannot work (make splits on them): refused at once.
+
+ifneq ($(words $(CURDIR)),1)
+$(error the checkout's path "$(CURDIR)" contains a blank, which make \
+    cannot handle: clone or move it to a path without one)
+endif
+
+NGX_VIEW := $(BUILD)/ngx-src
+
+$(NGX_VIEW)/.done:
 	@test -x $(NGX_SRC)/configure || { echo "$(NGX_SRC) is missing:" \
 	    "run 'make deps' (Debian: nginx-dev)"; exit 1; }
-	@mkdir -p $(NGX_OBJS)
-	cd $(NGX_SRC) && . ./conf_flags && ./configure \
-	    "$${NGX_CONF_FLAGS[@]}" --with-cc-opt="$(CC_OPT)" \
-	    --add-dynamic-module=$(CURDIR) --builddir=$(NGX_OBJS) \
-	    > $(NGX_OBJS)/configure.log 2>&1 \
-	    || { tail -20 $(NGX_OBJS)/configure.log; exit 1; }
+	@rm -rf $(NGX_VIEW) && mkdir -p $(NGX_VIEW)
+	@for f in $(NGX_SRC)/*; do ln -s "$$f" $(NGX_VIEW)/; done
+	@ln -s $(CURDIR) $(NGX_VIEW)/predict
+	@touch $@
+
+# $(call configure,DIR,CC-OPTIONS,CC-OPT,LD-OPT): the build in $(BUILD)/DIR
+define configure
+	@rm -rf $(BUILD)/$(1) && mkdir -p $(BUILD)/$(1)
+	cd $(NGX_VIEW) && . ./conf_flags && ./configure $(2) \
+	    "$${NGX_CONF_FLAGS[@]}" --with-cc-opt="$(3)" \
+	    $(if $(4),--with-ld-opt="$(4)") \
+	    --add-dynamic-module=predict --builddir=../$(1) \
+	    > $(BUILD)/$(1).configure.log 2>&1 \
+	    || { tail -20 $(BUILD)/$(1).configure.log; exit 1; }
+endef
+
+# $(call modules,DIR): make the module in $(BUILD)/DIR
+modules = $(MAKE) -s -C $(NGX_VIEW) -f ../$(1)/Makefile modules
+
+# configure once per change of `config`; it writes only under $(BUILD)
+$(NGX_OBJS)/Makefile: config $(NGX_VIEW)/.done
+	$(call configure,nginx,,$(CC_OPT),)
 
 $(MODULE): $(NGX_OBJS)/Makefile ngx_http_predict_module.c $(CORE_SRCS) \
            $(CORE_HDRS)
-	$(MAKE) -s -f $(NGX_OBJS)/Makefile -C $(NGX_SRC) modules
+	$(call modules,nginx)
 	@# never overwrite a loaded .so in place: a running nginx maps it
 	cp $(NGX_OBJS)/ngx_http_predict_module.so $@.tmp && mv -f $@.tmp $@
 
 module: $(MODULE)
 
 # the same module with clang, whose warnings differ (-Werror either way)
-$(CLANG_OBJS)/Makefile: config
-	@mkdir -p $(CLANG_OBJS)
-	cd $(NGX_SRC) && . ./conf_flags && ./configure --with-cc=clang \
-	    "$${NGX_CONF_FLAGS[@]}" --with-cc-opt="-g -O2" \
-	    --add-dynamic-module=$(CURDIR) --builddir=$(CLANG_OBJS) \
-	    > $(CLANG_OBJS)/configure.log 2>&1 \
-	    || { tail -20 $(CLANG_OBJS)/configure.log; exit 1; }
+$(CLANG_OBJS)/Makefile: config $(NGX_VIEW)/.done
+	$(call configure,nginx-clang,--with-cc=clang,-g -O2,)
 
-module-clang: $(CLANG_OBJS)/Makefile
-	$(MAKE) -s -f $(CLANG_OBJS)/Makefile -C $(NGX_SRC) modules
-	clang $(CC_WARN) -Wextra -Wconditional-uninitialized -fsyntax-only \
-	    -Isrc -I$(SVM_INC) $(TOOL_SRCS)
+module-clang: $(CLANG_OBJS)/Makefile $(CLANG_TOOLS)
+	$(call modules,nginx-clang)
 
 # ASan + UBSan: the module built by clang with the sanitizers, loaded into
 # Debian's own nginx with the sanitizer runtime preloaded (t/lib sets
@@ -114,54 +138,85 @@ ASAN_CC_OPT := -O1 -g -fsanitize=address,undefined \
                -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
                -fno-sanitize=nonnull-attribute -mllvm -asan-globals=0
 
-$(ASAN_OBJS)/Makefile: config
-	@mkdir -p $(ASAN_OBJS)
-	cd $(NGX_SRC) && . ./conf_flags && ./configure --with-cc=clang \
-	    "$${NGX_CONF_FLAGS[@]}" --with-cc-opt="$(ASAN_CC_OPT)" \
-	    --with-ld-opt="-fsanitize=address,undefined" \
-	    --add-dynamic-module=$(CURDIR) --builddir=$(ASAN_OBJS) \
-	    > $(ASAN_OBJS)/configure.log 2>&1 \
-	    || { tail -20 $(ASAN_OBJS)/configure.log; exit 1; }
+ASAN_LD_OPT := -fsanitize=address,undefined
+
+$(ASAN_OBJS)/Makefile: config $(NGX_VIEW)/.done
+	$(call configure,nginx-asan,--with-cc=clang,$(ASAN_CC_OPT),$(ASAN_LD_OPT))
 
 $(ASAN_MODULE): $(ASAN_OBJS)/Makefile ngx_http_predict_module.c \
                 $(CORE_SRCS) $(CORE_HDRS)
-	$(MAKE) -s -f $(ASAN_OBJS)/Makefile -C $(NGX_SRC) modules
+	$(call modules,nginx-asan)
 	@mkdir -p $(BUILD)/asan
 	cp $(ASAN_OBJS)/ngx_http_predict_module.so $@.tmp && mv -f $@.tmp $@
 
 module-asan: $(ASAN_MODULE)
 
-# --- core library: tools and unit tests -------------------------------------
+# --- the core, once per flavour, as a static library -------------------------
 
-$(BUILD)/predict-scale: src/tools/predict_scale.c $(CORE_SRCS) $(CORE_HDRS)
-	@mkdir -p $(BUILD)
-	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -I$(SVM_INC) -o $@ \
-	    src/tools/predict_scale.c $(CORE_SRCS) $(LIBS)
+# libpm.a (gcc, the tools), libpm-san.a (clang, ASan + UBSan, the unit
+# tests), libpm-fuzz.a (clang, libFuzzer's coverage, the fuzzers); each
+# object records its headers (-MMD), so a changed header rebuilds it
+LIB       := $(BUILD)/lib/libpm.a
+LIB_SAN   := $(BUILD)/lib-san/libpm.a
+LIB_FUZZ  := $(BUILD)/lib-fuzz/libpm.a
+CLANG_WARN := $(CC_WARN) -Wextra -Wconditional-uninitialized
+FUZZ_SAN  := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+             -fno-omit-frame-pointer
 
-$(BUILD)/predict-train: src/tools/predict_train.c $(CORE_SRCS) $(CORE_HDRS)
-	@mkdir -p $(BUILD)
-	$(CC) $(CC_WARN) $(CC_OPT) -pthread -Isrc -I$(SVM_INC) -o $@ \
-	    src/tools/predict_train.c $(CORE_SRCS) $(LIBS)
+$(BUILD)/lib/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CC_WARN) $(CC_OPT) -MMD -MP -Isrc -I$(SVM_INC) -c -o $@ $<
 
-$(BUILD)/predict-run: src/tools/predict_run.c $(CORE_SRCS) $(CORE_HDRS)
-	@mkdir -p $(BUILD)
-	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -I$(SVM_INC) -o $@ \
-	    src/tools/predict_run.c $(CORE_SRCS) $(LIBS)
+$(BUILD)/lib-san/%.o: src/%.c
+	@mkdir -p $(@D)
+	clang $(CLANG_WARN) -g -O1 $(SAN) -MMD -MP -Isrc -I$(SVM_INC) -c -o $@ $<
 
-$(BUILD)/predict-bench: src/tools/predict_bench.c $(CORE_SRCS) $(CORE_HDRS)
-	@mkdir -p $(BUILD)
-	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -I$(SVM_INC) -o $@ \
-	    src/tools/predict_bench.c $(CORE_SRCS) $(LIBS)
+$(BUILD)/lib-fuzz/%.o: src/%.c
+	@mkdir -p $(@D)
+	clang -g -O1 -fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -Isrc \
+	    -I$(SVM_INC) -c -o $@ $<
 
-tools: $(BUILD)/predict-scale $(BUILD)/predict-train $(BUILD)/predict-run \
-       $(BUILD)/predict-bench
+CORE_NAMES := $(CORE_SRCS:src/%.c=%)
 
-# ASan + UBSan, with clang's extra warnings
-$(BUILD)/unit/pm-unit: $(UNIT_SRCS) $(wildcard t/unit/*.h) $(CORE_SRCS) \
-                       $(CORE_HDRS)
+$(LIB): $(CORE_NAMES:%=$(BUILD)/lib/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_SAN): $(CORE_NAMES:%=$(BUILD)/lib-san/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+$(LIB_FUZZ): $(CORE_NAMES:%=$(BUILD)/lib-fuzz/%.o)
+	rm -f $@ && ar rcs $@ $^
+
+-include $(wildcard $(BUILD)/lib/*.d $(BUILD)/lib-san/*.d \
+                    $(BUILD)/lib-fuzz/*.d)
+
+# --- the tools ---------------------------------------------------------------
+
+# tools/NAME.c (and, for predict-train, tools/train_*.c) -> $(BUILD)/NAME
+TOOLS := predict-train predict-run predict-scale predict-bench
+TRAIN_SRCS := tools/predict_train.c $(wildcard tools/train_*.c)
+
+$(BUILD)/predict-train: $(TRAIN_SRCS) $(wildcard tools/*.h) $(LIB)
+	$(CC) $(CC_WARN) $(CC_OPT) -pthread -Isrc -Itools -I$(SVM_INC) -o $@ \
+	    $(TRAIN_SRCS) $(LIB) $(LIBS)
+
+$(BUILD)/predict-%: tools/predict_%.c $(LIB)
+	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -Itools -I$(SVM_INC) -o $@ $< \
+	    $(LIB) $(LIBS)
+
+tools: $(TOOLS:%=$(BUILD)/%)
+
+# the tools again with clang's warnings, compiled only
+$(CLANG_TOOLS): $(wildcard tools/*.c tools/*.h) $(CORE_HDRS)
+	clang $(CLANG_WARN) -fsyntax-only -Isrc -Itools -I$(SVM_INC) \
+	    $(wildcard tools/*.c)
+	@touch $@
+
+# the unit tests: ASan + UBSan, with clang's extra warnings
+$(BUILD)/unit/pm-unit: $(UNIT_SRCS) $(wildcard t/unit/*.h) $(LIB_SAN)
 	@mkdir -p $(BUILD)/unit
-	clang $(CC_WARN) -Wextra -Wconditional-uninitialized -g -O1 $(SAN) \
-	    -Isrc -I$(SVM_INC) -It/unit -o $@ $(UNIT_SRCS) $(CORE_SRCS) $(LIBS)
+	clang $(CLANG_WARN) -g -O1 $(SAN) -Isrc -I$(SVM_INC) -It/unit -o $@ \
+	    $(UNIT_SRCS) $(LIB_SAN) $(LIBS)
 
 unit: $(BUILD)/unit/pm-unit
 
@@ -171,12 +226,11 @@ FUZZ_TARGETS := request model scale spec csv dtoa
 FUZZERS      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60
 
-$(BUILD)/fuzz/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/fuzz.h $(CORE_SRCS) $(CORE_HDRS)
+$(BUILD)/fuzz/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/fuzz.h $(LIB_FUZZ)
 	@mkdir -p $(BUILD)/fuzz
-	clang -g -O1 -fsanitize=fuzzer,address,undefined \
-	    -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	clang -g -O1 -fsanitize=fuzzer $(FUZZ_SAN) \
 	    -DPM_FUZZ_DATA='"$(CURDIR)/t/fuzz/data"' -Isrc -I$(SVM_INC) \
-	    -It/fuzz -o $@ $< $(CORE_SRCS) $(LIBS)
+	    -It/fuzz -o $@ $< $(LIB_FUZZ) $(LIBS)
 
 fuzzers: $(FUZZERS)
 

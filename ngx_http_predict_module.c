@@ -4,8 +4,9 @@
  *
  * nginx glue: directives, the content handler, a filter that turns nginx's
  * own error pages into JSON on prediction locations, and variables.  All
- * parsing, scaling and predicting lives in src/ (pm_*), which never sees an
- * nginx header.
+ * parsing, scaling, predicting and formatting lives in src/ behind pm.h,
+ * which never sees an nginx header; this file never reads the core's
+ * structures.
  */
 
 
@@ -13,28 +14,16 @@
 #include <ngx_core.h>
 #include <ngx_http.h>
 
-#include <jansson.h>
-#include <svm.h>
+#include "pm.h"
 
-#include "pm_core.h"
-#include "pm_model.h"
-#include "pm_scale.h"
-#include "pm_features.h"
-#include "pm_predict.h"
-#include "pm_response.h"
-
-
-#define NGX_HTTP_PREDICT_MODEL     0
-#define NGX_HTTP_PREDICT_SCALER    1
-#define NGX_HTTP_PREDICT_FEATURES  2
 
 #define NGX_HTTP_PREDICT_UNPROCESSABLE  422
 
 
 typedef struct {
     ngx_str_t                   path;
-    ngx_uint_t                  kind;
-    void                       *obj;
+    ngx_uint_t                  kind;    /* PM_FILE_* */
+    pm_file_t                  *file;
 } ngx_http_predict_file_t;
 
 
@@ -45,24 +34,23 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                   model_path;
-    pm_model_t                 *model;
-    pm_scaler_t                *scaler;
-    pm_features_t              *spec;
+    pm_file_t                  *model;
+    pm_file_t                  *scaler;
+    pm_file_t                  *spec;
 } ngx_http_predict_source_t;
 
 
 typedef struct {
     ngx_http_predict_source_t  *source;
-    ngx_uint_t                  out_of_range;
+    ngx_int_t                   out_of_range;
     ngx_flag_t                  probability;
     ngx_flag_t                  decision_values;
-    ngx_uint_t                  engine;
+    ngx_int_t                   engine;
     ngx_int_t                   max_instances;
     ngx_int_t                   feature_count;
     size_t                      max_body_size;
 
-    pm_pipeline_t               pipeline;
-    pm_options_t                options;
+    pm_pipeline_t              *pipeline;
     ngx_str_t                   metadata;
 } ngx_http_predict_loc_conf_t;
 
@@ -70,7 +58,7 @@ typedef struct {
 typedef struct {
     ngx_str_t                   label;      /* single prediction */
     ngx_uint_t                  instances;
-    const char                 *error;      /* error code, or NULL */
+    int                         error;      /* PM_E*, or PM_OK */
     ngx_str_t                   error_body; /* replaces nginx's page */
     unsigned                    predicted:1;
     unsigned                    replace:1;
@@ -86,11 +74,12 @@ static char *ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent,
 static ngx_int_t ngx_http_predict_init(ngx_conf_t *cf);
 static char *ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
-static void *ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path,
+static char *ngx_http_predict_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static pm_file_t *ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path,
     ngx_uint_t kind);
-static void ngx_http_predict_cleanup_model(void *data);
-static void ngx_http_predict_cleanup_scaler(void *data);
-static void ngx_http_predict_cleanup_features(void *data);
+static void ngx_http_predict_cleanup_file(void *data);
+static void ngx_http_predict_cleanup_pipeline(void *data);
 static ngx_int_t ngx_http_predict_bundle_path(ngx_conf_t *cf,
     ngx_str_t *dir, const char *name, ngx_str_t *path);
 
@@ -102,13 +91,16 @@ static ngx_int_t ngx_http_predict_run(ngx_http_request_t *r,
     ngx_http_predict_loc_conf_t *plcf, ngx_http_predict_ctx_t *ctx,
     u_char *data, size_t len);
 static ngx_int_t ngx_http_predict_error(ngx_http_request_t *r,
-    ngx_http_predict_ctx_t *ctx, ngx_uint_t status, pm_err_t *err);
+    ngx_http_predict_ctx_t *ctx, pm_err_t *err);
+static ngx_int_t ngx_http_predict_answer(ngx_http_request_t *r,
+    ngx_http_predict_ctx_t *ctx, pm_answer_t *ans, pm_err_t *err);
 static ngx_int_t ngx_http_predict_send(ngx_http_request_t *r,
     ngx_uint_t status, u_char *data, size_t len);
 static ngx_http_predict_ctx_t *ngx_http_predict_get_ctx(
     ngx_http_request_t *r);
+static void ngx_http_predict_allocator(ngx_http_request_t *r,
+    pm_alloc_t *a);
 static void *ngx_http_predict_palloc(void *data, size_t size);
-static ngx_uint_t ngx_http_predict_status(int code);
 
 static ngx_int_t ngx_http_predict_header_filter(ngx_http_request_t *r);
 static ngx_int_t ngx_http_predict_body_filter(ngx_http_request_t *r,
@@ -120,21 +112,6 @@ static ngx_int_t ngx_http_predict_instances_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_predict_error_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
-
-
-static ngx_conf_enum_t  ngx_http_predict_out_of_range[] = {
-    { ngx_string("extrapolate"), PM_OOR_EXTRAPOLATE },
-    { ngx_string("clip"), PM_OOR_CLIP },
-    { ngx_string("reject"), PM_OOR_REJECT },
-    { ngx_null_string, 0 }
-};
-
-
-static ngx_conf_enum_t  ngx_http_predict_engines[] = {
-    { ngx_string("fast"), PM_ENGINE_FAST },
-    { ngx_string("libsvm"), PM_ENGINE_LIBSVM },
-    { ngx_null_string, 0 }
-};
 
 
 static ngx_conf_num_bounds_t  ngx_http_predict_max_instances_bounds = {
@@ -158,10 +135,10 @@ static ngx_command_t  ngx_http_predict_commands[] = {
 
     { ngx_string("predict_out_of_range"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_predict_set_enum,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_predict_loc_conf_t, out_of_range),
-      &ngx_http_predict_out_of_range },
+      (void *) pm_oor_names },
 
     { ngx_string("predict_probability"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_FLAG,
@@ -179,10 +156,10 @@ static ngx_command_t  ngx_http_predict_commands[] = {
 
     { ngx_string("predict_engine"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
-      ngx_conf_set_enum_slot,
+      ngx_http_predict_set_enum,
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_predict_loc_conf_t, engine),
-      &ngx_http_predict_engines },
+      (void *) pm_engine_names },
 
     { ngx_string("predict_max_instances"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -318,16 +295,15 @@ ngx_http_predict_create_loc_conf(ngx_conf_t *cf)
     /*
      * set by ngx_pcalloc():
      *
-     *     plcf->pipeline = { NULL, NULL, 0 };
-     *     plcf->options = { 0, 0, 0 };
+     *     plcf->pipeline = NULL;
      *     plcf->metadata = { 0, NULL };
      */
 
     plcf->source = NGX_CONF_UNSET_PTR;
-    plcf->out_of_range = NGX_CONF_UNSET_UINT;
+    plcf->out_of_range = NGX_CONF_UNSET;
     plcf->probability = NGX_CONF_UNSET;
     plcf->decision_values = NGX_CONF_UNSET;
-    plcf->engine = NGX_CONF_UNSET_UINT;
+    plcf->engine = NGX_CONF_UNSET;
     plcf->max_instances = NGX_CONF_UNSET;
     plcf->feature_count = NGX_CONF_UNSET;
     plcf->max_body_size = NGX_CONF_UNSET_SIZE;
@@ -342,30 +318,37 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_predict_loc_conf_t *prev = parent;
     ngx_http_predict_loc_conf_t *conf = child;
 
-    int        rc;
-    char      *meta;
-    size_t     len;
-    pm_err_t   err;
+    int                  rc;
+    char                *meta;
+    size_t               len;
+    pm_err_t             err;
+    pm_options_t         opt;
+    ngx_pool_cleanup_t  *cln;
 
     ngx_conf_merge_ptr_value(conf->source, prev->source, NULL);
-    ngx_conf_merge_uint_value(conf->out_of_range, prev->out_of_range,
-                              PM_OOR_EXTRAPOLATE);
+    ngx_conf_merge_value(conf->out_of_range, prev->out_of_range,
+                         PM_OOR_EXTRAPOLATE);
     ngx_conf_merge_value(conf->probability, prev->probability, 1);
     ngx_conf_merge_value(conf->decision_values, prev->decision_values, 0);
-    ngx_conf_merge_uint_value(conf->engine, prev->engine, PM_ENGINE_FAST);
+    ngx_conf_merge_value(conf->engine, prev->engine, PM_ENGINE_FAST);
     ngx_conf_merge_value(conf->max_instances, prev->max_instances, 100);
     ngx_conf_merge_value(conf->feature_count, prev->feature_count, 0);
     ngx_conf_merge_size_value(conf->max_body_size, prev->max_body_size,
                               1024 * 1024);
 
-    conf->options.out_of_range = (int) conf->out_of_range;
-    conf->options.probability = (int) conf->probability;
-    conf->options.decision_values = (int) conf->decision_values;
-    conf->options.engine = (int) conf->engine;
-    conf->options.max_instances = (size_t) conf->max_instances;
-
     if (conf->source == NULL) {
         return NGX_CONF_OK;
+    }
+
+    opt.out_of_range = (int) conf->out_of_range;
+    opt.probability = (int) conf->probability;
+    opt.decision_values = (int) conf->decision_values;
+    opt.engine = (int) conf->engine;
+    opt.max_instances = (size_t) conf->max_instances;
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
     }
 
     pm_err_init(&err);
@@ -375,12 +358,14 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     meta = NULL;
     len = 0;
 
-    rc = pm_pipeline_init(&conf->pipeline, conf->source->model,
-                          conf->source->scaler, conf->source->spec,
-                          (int) conf->feature_count, &err);
+    rc = pm_pipeline_create(conf->source->model, conf->source->scaler,
+                            conf->source->spec, (int) conf->feature_count,
+                            &opt, &conf->pipeline, &err);
     if (rc == PM_OK) {
-        rc = pm_metadata_json(&conf->pipeline, &conf->options, &meta, &len,
-                              &err);
+        cln->handler = ngx_http_predict_cleanup_pipeline;
+        cln->data = conf->pipeline;
+
+        rc = pm_metadata(conf->pipeline, &meta, &len, &err);
     }
 
     if (rc != PM_OK) {
@@ -414,6 +399,43 @@ ngx_http_predict_init(ngx_conf_t *cf)
     ngx_http_top_body_filter = ngx_http_predict_body_filter;
 
     return NGX_OK;
+}
+
+
+/*
+ * ngx_conf_set_enum_slot() with the core's name table (cmd->post), so
+ * that a value is spelled in one place for directives, files and tools
+ */
+
+static char *
+ngx_http_predict_set_enum(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    char  *p = conf;
+
+    int         v;
+    ngx_str_t  *value;
+    ngx_int_t  *np;
+
+    np = (ngx_int_t *) (p + cmd->offset);
+
+    if (*np != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+
+    if (pm_enum_value(cmd->post, (const char *) value[1].data, value[1].len,
+                      &v)
+        != 0)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "invalid value \"%V\"", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    *np = v;
+
+    return NGX_CONF_OK;
 }
 
 
@@ -503,7 +525,7 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     }
 
     src->model_path = path;
-    src->model = ngx_http_predict_load(cf, &path, NGX_HTTP_PREDICT_MODEL);
+    src->model = ngx_http_predict_load(cf, &path, PM_FILE_MODEL);
     if (src->model == NULL) {
         return NGX_CONF_ERROR;
     }
@@ -513,16 +535,14 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
             return NGX_CONF_ERROR;
         }
 
-        src->scaler = ngx_http_predict_load(cf, &scaler,
-                                            NGX_HTTP_PREDICT_SCALER);
+        src->scaler = ngx_http_predict_load(cf, &scaler, PM_FILE_SCALER);
         if (src->scaler == NULL) {
             return NGX_CONF_ERROR;
         }
     }
 
     if (spec.len) {
-        src->spec = ngx_http_predict_load(cf, &spec,
-                                          NGX_HTTP_PREDICT_FEATURES);
+        src->spec = ngx_http_predict_load(cf, &spec, PM_FILE_SPEC);
         if (src->spec == NULL) {
             return NGX_CONF_ERROR;
         }
@@ -568,16 +588,14 @@ ngx_http_predict_bundle_path(ngx_conf_t *cf, ngx_str_t *dir,
 
 /* each file loads once per cycle, however many locations name it */
 
-static void *
+static pm_file_t *
 ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
 {
-    int                            rc;
-    void                          *obj;
-    const char                    *what, *sha;
+    const char                    *what;
     ngx_uint_t                     i;
     pm_err_t                       err;
+    pm_file_t                     *f;
     ngx_pool_cleanup_t            *cln;
-    ngx_pool_cleanup_pt            handler;
     ngx_http_predict_file_t       *file;
     ngx_http_predict_main_conf_t  *pmcf;
 
@@ -590,7 +608,7 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
             && file[i].path.len == path->len
             && ngx_strncmp(file[i].path.data, path->data, path->len) == 0)
         {
-            return file[i].obj;
+            return file[i].file;
         }
     }
 
@@ -600,49 +618,24 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
     }
 
     pm_err_init(&err);
+    what = pm_enum_name(pm_file_names, (int) kind);
 
     /* path comes from ngx_conf_full_name(), which NUL-terminates it */
 
-    switch (kind) {
-
-    case NGX_HTTP_PREDICT_MODEL:
-        rc = pm_model_load((const char *) path->data, (pm_model_t **) &obj,
-                           &err);
-        what = "model";
-        sha = (rc == PM_OK) ? ((pm_model_t *) obj)->source.sha256 : NULL;
-        handler = ngx_http_predict_cleanup_model;
-        break;
-
-    case NGX_HTTP_PREDICT_SCALER:
-        rc = pm_scaler_load((const char *) path->data, (pm_scaler_t **) &obj,
-                            &err);
-        what = "scaler";
-        sha = (rc == PM_OK) ? ((pm_scaler_t *) obj)->source.sha256 : NULL;
-        handler = ngx_http_predict_cleanup_scaler;
-        break;
-
-    default: /* NGX_HTTP_PREDICT_FEATURES */
-        rc = pm_features_load((const char *) path->data,
-                              (pm_features_t **) &obj, &err);
-        what = "features";
-        sha = (rc == PM_OK) ? ((pm_features_t *) obj)->source.sha256 : NULL;
-        handler = ngx_http_predict_cleanup_features;
-        break;
-    }
-
-    if (rc != PM_OK) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "predict_model %s\"%V\": "
-                           "%s", kind == NGX_HTTP_PREDICT_MODEL ? ""
-                           : kind == NGX_HTTP_PREDICT_SCALER ? "scaler "
-                           : "features ", path, err.msg);
+    if (pm_file_load((int) kind, (const char *) path->data, &f, &err)
+        != PM_OK)
+    {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "predict_model %s%s\"%V\": "
+                           "%s", kind == PM_FILE_MODEL ? "" : what,
+                           kind == PM_FILE_MODEL ? "" : " ", path, err.msg);
         return NULL;
     }
 
     ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0, "predict: loaded %s \"%V\", "
-                       "sha256 %s", what, path, sha);
+                       "sha256 %s", what, path, pm_file_sha256(f));
 
-    cln->handler = handler;
-    cln->data = obj;
+    cln->handler = ngx_http_predict_cleanup_file;
+    cln->data = f;
 
     file = ngx_array_push(&pmcf->files);
     if (file == NULL) {
@@ -651,30 +644,23 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
 
     file->path = *path;
     file->kind = kind;
-    file->obj = obj;
+    file->file = f;
 
-    return obj;
+    return f;
 }
 
 
 static void
-ngx_http_predict_cleanup_model(void *data)
+ngx_http_predict_cleanup_file(void *data)
 {
-    pm_model_free(data);
+    pm_file_free(data);
 }
 
 
 static void
-ngx_http_predict_cleanup_scaler(void *data)
+ngx_http_predict_cleanup_pipeline(void *data)
 {
-    pm_scaler_free(data);
-}
-
-
-static void
-ngx_http_predict_cleanup_features(void *data)
-{
-    pm_features_free(data);
+    pm_pipeline_free(data);
 }
 
 
@@ -721,21 +707,15 @@ ngx_http_predict_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        (void) pm_err_set(&err, PM_ESHAPE, "method %.*s is not allowed; "
-                          "use POST to predict, GET for metadata",
-                          (int) ngx_min(r->method_name.len, 16),
-                          r->method_name.data);
+        (void) pm_err_method(&err, (const char *) r->method_name.data,
+                             r->method_name.len);
 
-        ctx->error = "method_not_allowed";
-
-        return ngx_http_predict_error(r, ctx, NGX_HTTP_NOT_ALLOWED, &err);
+        return ngx_http_predict_error(r, ctx, &err);
     }
 
     if (r->headers_in.content_length_n > (off_t) plcf->max_body_size) {
-        (void) pm_err_set(&err, PM_ETOOMANY, "request body of %lld bytes is "
-                          "larger than predict_max_body_size %zu",
-                          (long long) r->headers_in.content_length_n,
-                          plcf->max_body_size);
+        (void) pm_err_body(&err, (long long) r->headers_in.content_length_n,
+                           plcf->max_body_size);
 
         /* as nginx's own 413: no keep-alive after an unread body */
 
@@ -746,9 +726,7 @@ ngx_http_predict_handler(ngx_http_request_t *r)
             return rc;
         }
 
-        ctx->error = "body_too_large";
-
-        return ngx_http_predict_error(r, ctx, 0, &err);
+        return ngx_http_predict_error(r, ctx, &err);
     }
 
     r->request_body_in_single_buf = 1;
@@ -788,11 +766,8 @@ ngx_http_predict_body_handler(ngx_http_request_t *r)
 
     } else if (rc == NGX_DECLINED) {
         pm_err_init(&err);
-        (void) pm_err_set(&err, PM_ETOOMANY, "request body of %zu bytes is "
-                          "larger than predict_max_body_size %zu", len,
-                          plcf->max_body_size);
-        ctx->error = "body_too_large";
-        rc = ngx_http_predict_error(r, ctx, 0, &err);
+        (void) pm_err_body(&err, (long long) len, plcf->max_body_size);
+        rc = ngx_http_predict_error(r, ctx, &err);
     }
 
     ngx_http_finalize_request(r, rc);
@@ -891,120 +866,67 @@ ngx_http_predict_run(ngx_http_request_t *r,
     ngx_http_predict_loc_conf_t *plcf, ngx_http_predict_ctx_t *ctx,
     u_char *data, size_t len)
 {
-    int                   rc;
-    u_char               *p;
-    pm_err_t              err;
-    ngx_int_t             label;
-    pm_alloc_t            a;
-    pm_answer_t           ans;
-    const pm_features_t  *spec;
+    pm_err_t     err;
+    pm_alloc_t   a;
+    pm_answer_t  ans;
 
     pm_err_init(&err);
+    ngx_http_predict_allocator(r, &a);
 
-    a.alloc = ngx_http_predict_palloc;
-    a.data = r->pool;
-
-    rc = pm_predict_json(&plcf->pipeline, &plcf->options,
-                         (const char *) data, len, &a, &ans, &err);
-
-    if (rc != PM_OK) {
-        return ngx_http_predict_error(r, ctx, 0, &err);
+    if (pm_serve(plcf->pipeline, (const char *) data, len, &a, &ans, &err)
+        == PM_OK)
+    {
+        ctx->predicted = 1;
+        ctx->instances = ans.instances;
+        ctx->label.data = (u_char *) ans.label;
+        ctx->label.len = ans.label_len;
     }
 
-    ctx->predicted = 1;
-    ctx->instances = ans.n;
-
-    if (!ans.batch) {
-        p = ngx_pnalloc(r->pool, PM_JSON_NUM_SIZE);
-        if (p == NULL) {
-            return NGX_HTTP_INTERNAL_SERVER_ERROR;
-        }
-
-        ctx->label.data = p;
-        label = (ngx_int_t) ans.results[0].value;
-        spec = plcf->pipeline.spec;
-
-        if (pm_model_is_regression(plcf->pipeline.model)) {
-            ctx->label.len = pm_format_number(ans.results[0].value,
-                                              (char *) p);
-
-        } else if (spec != NULL && spec->target.nclasses > 0) {
-            ctx->label.data = (u_char *) spec->target.class_key[label];
-            ctx->label.len = ngx_strlen(ctx->label.data);
-
-        } else {
-            ctx->label.len = ngx_sprintf(p, "%i", label) - p;
-        }
-    }
-
-    return ngx_http_predict_send(r, NGX_HTTP_OK, (u_char *) ans.body,
-                                 ans.len);
+    return ngx_http_predict_answer(r, ctx, &ans, &err);
 }
 
 
-/* a JSON error: ctx->error, when set, overrides the code pm names */
+/* an error as JSON, with the status of its code */
 
 static ngx_int_t
 ngx_http_predict_error(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
-    ngx_uint_t status, pm_err_t *err)
+    pm_err_t *err)
 {
-    u_char      *p;
-    size_t       len;
-    ngx_uint_t   level;
+    pm_alloc_t   a;
+    pm_answer_t  ans;
 
-    if (status == 0) {
-        status = ngx_http_predict_status(err->code);
-    }
+    ngx_http_predict_allocator(r, &a);
+    pm_serve_error(err, 0, &a, &ans);
 
-    if (ctx->error == NULL) {
-        ctx->error = pm_err_name(err->code);
-    }
-
-    level = (status < NGX_HTTP_INTERNAL_SERVER_ERROR) ? NGX_LOG_INFO
-                                                      : NGX_LOG_ERR;
-
-    ngx_log_error(level, r->connection->log, 0, "predict: %ui %s: %s",
-                  status, ctx->error, err->msg);
-
-    len = pm_error_write(err, ctx->error, NULL, 0);
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    (void) pm_error_write(err, ctx->error, (char *) p, len);
-
-    return ngx_http_predict_send(r, status, p, len);
+    return ngx_http_predict_answer(r, ctx, &ans, err);
 }
 
 
-static ngx_uint_t
-ngx_http_predict_status(int code)
+/* an answer of the core's sent; errors logged, as client mistakes or ours */
+
+static ngx_int_t
+ngx_http_predict_answer(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
+    pm_answer_t *ans, pm_err_t *err)
 {
-    switch (code) {
+    ngx_uint_t  level;
 
-    case PM_EJSON:
-    case PM_ESHAPE:
-    case PM_EVALUE:
-    case PM_ECOUNT:
-    case PM_EINDEX:
-    case PM_EEMPTY:
-    case PM_EMISSING:
-    case PM_ECATEGORY:
-    case PM_EUNKNOWN:
-        return NGX_HTTP_BAD_REQUEST;
+    if (ans->code != PM_OK) {
+        ctx->error = ans->code;
 
-    case PM_ETOOMANY:
-        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+        level = (ans->status < NGX_HTTP_INTERNAL_SERVER_ERROR)
+                ? NGX_LOG_INFO : NGX_LOG_ERR;
 
-    case PM_ERANGE:
-    case PM_ENONFINITE:
-        return NGX_HTTP_PREDICT_UNPROCESSABLE;
+        ngx_log_error(level, r->connection->log, 0, "predict: %i %s: %s",
+                      (ngx_int_t) ans->status, pm_err_name(ans->code),
+                      err->msg);
+    }
 
-    default:
+    if (ans->body == NULL) {
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
+
+    return ngx_http_predict_send(r, (ngx_uint_t) ans->status,
+                                 (u_char *) ans->body, ans->len);
 }
 
 
@@ -1070,6 +992,14 @@ ngx_http_predict_get_ctx(ngx_http_request_t *r)
 }
 
 
+static void
+ngx_http_predict_allocator(ngx_http_request_t *r, pm_alloc_t *a)
+{
+    a->alloc = ngx_http_predict_palloc;
+    a->data = r->pool;
+}
+
+
 static void *
 ngx_http_predict_palloc(void *data, size_t size)
 {
@@ -1086,10 +1016,9 @@ ngx_http_predict_palloc(void *data, size_t size)
 static ngx_int_t
 ngx_http_predict_header_filter(ngx_http_request_t *r)
 {
-    u_char                    *p;
-    size_t                     len;
     pm_err_t                   err;
-    const char                *code;
+    pm_alloc_t                 a;
+    pm_answer_t                ans;
     ngx_http_predict_ctx_t    *ctx;
     ngx_http_core_loc_conf_t  *clcf;
 
@@ -1115,58 +1044,25 @@ ngx_http_predict_header_filter(ngx_http_request_t *r)
     }
 
     pm_err_init(&err);
+    (void) pm_err_http(&err, (int) r->err_status,
+                       (long long) clcf->client_max_body_size);
 
-    switch (r->err_status) {
+    ngx_http_predict_allocator(r, &a);
+    pm_serve_error(&err, (int) r->err_status, &a, &ans);
 
-    case NGX_HTTP_REQUEST_ENTITY_TOO_LARGE:
-        code = "body_too_large";
-        (void) pm_err_set(&err, PM_ETOOMANY, "request body is larger than "
-                          "client_max_body_size %lld",
-                          (long long) clcf->client_max_body_size);
-        break;
-
-    case NGX_HTTP_BAD_REQUEST:
-        code = "bad_request";
-        (void) pm_err_set(&err, PM_ESHAPE, "malformed HTTP request or "
-                          "request body");
-        break;
-
-    case NGX_HTTP_REQUEST_TIME_OUT:
-        code = "request_timeout";
-        (void) pm_err_set(&err, PM_ESHAPE, "timed out reading the request");
-        break;
-
-    case NGX_HTTP_LENGTH_REQUIRED:
-        code = "length_required";
-        (void) pm_err_set(&err, PM_ESHAPE, "the request needs a length");
-        break;
-
-    default:
-        code = (r->err_status >= NGX_HTTP_INTERNAL_SERVER_ERROR)
-               ? "internal_error" : "http_error";
-        (void) pm_err_set(&err, PM_ERROR, "HTTP status %lu",
-                          (unsigned long) r->err_status);
-        break;
-    }
-
-    len = pm_error_write(&err, code, NULL, 0);
-
-    p = ngx_pnalloc(r->pool, len);
-    if (p == NULL) {
+    if (ans.body == NULL) {
         return NGX_ERROR;
     }
 
-    (void) pm_error_write(&err, code, (char *) p, len);
-
-    ctx->error = code;
-    ctx->error_body.data = p;
-    ctx->error_body.len = len;
+    ctx->error = ans.code;
+    ctx->error_body.data = (u_char *) ans.body;
+    ctx->error_body.len = ans.len;
     ctx->replace = 1;
 
     r->headers_out.content_type = ngx_http_predict_json_type;
     r->headers_out.content_type_len = ngx_http_predict_json_type.len;
     r->headers_out.content_type_lowcase = NULL;
-    r->headers_out.content_length_n = len;
+    r->headers_out.content_length_n = ans.len;
 
     return ngx_http_next_header_filter(r);
 }
@@ -1277,20 +1173,23 @@ static ngx_int_t
 ngx_http_predict_error_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
+    const char              *name;
     ngx_http_predict_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
 
-    if (ctx == NULL || ctx->error == NULL) {
+    if (ctx == NULL || ctx->error == PM_OK) {
         v->not_found = 1;
         return NGX_OK;
     }
 
-    v->len = ngx_strlen(ctx->error);
+    name = pm_err_name(ctx->error);
+
+    v->len = ngx_strlen(name);
     v->valid = 1;
     v->no_cacheable = 0;
     v->not_found = 0;
-    v->data = (u_char *) ctx->error;
+    v->data = (u_char *) name;
 
     return NGX_OK;
 }

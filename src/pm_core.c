@@ -23,32 +23,44 @@ struct pm_arena_s {
 };
 
 
+static size_t pm_err_find(int code);
 static void *pm_arena_alloc(void *data, size_t size);
 
 
+/*
+ * The one table of error codes: the name every answer and log line shows
+ * and the HTTP status it is answered with (0: the status nginx chose).
+ */
+
 static const struct {
     int                 code;
+    int                 status;
     const char         *name;
 } pm_err_names[] = {
-    { PM_OK,        "ok" },
-    { PM_ERROR,     "internal_error" },
-    { PM_ENOMEM,    "out_of_memory" },
-    { PM_EIO,       "io_error" },
-    { PM_EFORMAT,   "invalid_file" },
-    { PM_EMODEL,    "invalid_model" },
-    { PM_EJSON,     "invalid_json" },
-    { PM_ESHAPE,    "invalid_request" },
-    { PM_EVALUE,    "invalid_value" },
-    { PM_ECOUNT,    "wrong_feature_count" },
-    { PM_EINDEX,    "invalid_feature_index" },
-    { PM_ETOOMANY,  "too_many_instances" },
-    { PM_ERANGE,    "out_of_range" },
-    { PM_EEMPTY,    "empty_body" },
-    { PM_ENOSPC,    "internal_error" },
-    { PM_ENONFINITE, "non_finite" },
-    { PM_EMISSING,  "missing_feature" },
-    { PM_ECATEGORY, "unknown_category" },
-    { PM_EUNKNOWN,  "unknown_feature" },
+    { PM_OK,          200, "ok" },
+    { PM_ERROR,       500, "internal_error" },
+    { PM_ENOMEM,      500, "out_of_memory" },
+    { PM_EIO,         500, "io_error" },
+    { PM_EFORMAT,     500, "invalid_file" },
+    { PM_EMODEL,      500, "invalid_model" },
+    { PM_EJSON,       400, "invalid_json" },
+    { PM_ESHAPE,      400, "invalid_request" },
+    { PM_EVALUE,      400, "invalid_value" },
+    { PM_ECOUNT,      400, "wrong_feature_count" },
+    { PM_EINDEX,      400, "invalid_feature_index" },
+    { PM_ETOOMANY,    413, "too_many_instances" },
+    { PM_ERANGE,      422, "out_of_range" },
+    { PM_EEMPTY,      400, "empty_body" },
+    { PM_ENONFINITE,  422, "non_finite" },
+    { PM_EMISSING,    400, "missing_feature" },
+    { PM_ECATEGORY,   400, "unknown_category" },
+    { PM_EUNKNOWN,    400, "unknown_feature" },
+    { PM_EMETHOD,     405, "method_not_allowed" },
+    { PM_EBODY,       413, "body_too_large" },
+    { PM_EBADREQ,     400, "bad_request" },
+    { PM_ETIMEOUT,    408, "request_timeout" },
+    { PM_ELENGTH,     411, "length_required" },
+    { PM_EHTTP,         0, "http_error" },
 };
 
 
@@ -136,113 +148,32 @@ pm_err_prefix(pm_err_t *err, const char *fmt, ...)
 }
 
 
-const char *
-pm_err_name(int code)
+static size_t
+pm_err_find(int code)
 {
     size_t  i;
 
     for (i = 0; i < sizeof(pm_err_names) / sizeof(pm_err_names[0]); i++) {
         if (pm_err_names[i].code == code) {
-            return pm_err_names[i].name;
+            return i;
         }
     }
 
-    return "internal_error";
+    return 1;   /* PM_ERROR: an unknown code is our fault */
 }
 
 
-/*
- * The next line of a text file held in memory, NUL-terminated in ls->buf.
- * Returns 1, 0 at the end, or a PM_E* code.
- */
+const char *
+pm_err_name(int code)
+{
+    return pm_err_names[pm_err_find(code)].name;
+}
+
 
 int
-pm_lines_next(pm_lines_t *ls, pm_err_t *err)
+pm_err_status(int code)
 {
-    size_t       n;
-    const char  *nl, *start;
-    char        *nb;
-
-    if (ls->p >= ls->end) {
-        return 0;
-    }
-
-    start = ls->p;
-    nl = memchr(start, '\n', (size_t) (ls->end - start));
-
-    if (nl == NULL) {
-        n = (size_t) (ls->end - start);
-        ls->p = ls->end;
-
-    } else {
-        n = (size_t) (nl - start);
-        ls->p = nl + 1;
-    }
-
-    ls->line++;
-
-    if (n > PM_MAX_LINE) {
-        return pm_err_set(err, PM_EFORMAT, "line %ld: longer than %d bytes",
-                          ls->line, PM_MAX_LINE);
-    }
-
-    if (memchr(start, '\0', n) != NULL) {
-        return pm_err_set(err, PM_EFORMAT, "line %ld: NUL byte", ls->line);
-    }
-
-    if (n + 1 > ls->cap) {
-        nb = realloc(ls->buf, n + 1);
-        if (nb == NULL) {
-            return pm_err_set(err, PM_ENOMEM, "out of memory");
-        }
-
-        ls->buf = nb;
-        ls->cap = n + 1;
-    }
-
-    memcpy(ls->buf, start, n);
-
-    /* as libsvm's own tokenizer: trailing CR and blanks are not data */
-
-    while (n > 0
-           && (ls->buf[n - 1] == '\r' || ls->buf[n - 1] == ' '
-               || ls->buf[n - 1] == '\t'))
-    {
-        n--;
-    }
-
-    ls->buf[n] = '\0';
-
-    return 1;
-}
-
-
-void
-pm_lines_free(pm_lines_t *ls)
-{
-    free(ls->buf);
-    ls->buf = NULL;
-    ls->cap = 0;
-}
-
-
-/* client text echoed in a message: printable ASCII only, bounded */
-
-void
-pm_safe_text(const char *text, char *out, size_t size)
-{
-    size_t  i;
-
-    for (i = 0; text[i] != '\0' && i + 1 < size; i++) {
-        out[i] = (text[i] >= 0x20 && text[i] < 0x7f && text[i] != '"')
-                 ? text[i] : '?';
-    }
-
-    if (text[i] != '\0' && i >= 3) {
-        memcpy(out + i - 3, "...", 3);
-    }
-
-    out[i] = '\0';
+    return pm_err_names[pm_err_find(code)].status;
 }
 
 

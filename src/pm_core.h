@@ -2,8 +2,9 @@
 /*
  * Copyright (C) ngx_http_predict_module authors
  *
- * Common types of the prediction core: return codes, error detail and the
- * allocator through which request-time memory is obtained.  The core never
+ * The bottom of the core: return codes and their one table (name and HTTP
+ * status), error detail, the allocator through which request-time memory
+ * is obtained, and a malloc arena for tools and tests.  The core never
  * includes nginx headers; the module, the tools, the unit tests and the
  * fuzzers all link the same code.
  */
@@ -17,7 +18,7 @@
 #include <stdarg.h>
 
 
-/* return codes: PM_OK or a negative PM_E* */
+/* return codes: PM_OK or a negative PM_E*; pm_err_name() names each */
 
 #define PM_OK              0
 #define PM_ERROR          -1   /* our fault: internal error */
@@ -33,20 +34,22 @@
 #define PM_ETOOMANY       -11  /* batch larger than the configured limit */
 #define PM_ERANGE         -12  /* rejected out-of-range feature */
 #define PM_EEMPTY         -13  /* empty request body */
-#define PM_ENOSPC         -14  /* caller's buffer too small */
 #define PM_ENONFINITE     -15  /* input that scales or predicts to inf/nan */
 #define PM_EMISSING       -16  /* a required named feature is absent */
 #define PM_ECATEGORY      -17  /* an unknown category, refused */
 #define PM_EUNKNOWN       -18  /* a feature name the spec does not have */
 
+/* refusals of the HTTP layer, answered in the same JSON */
+
+#define PM_EMETHOD        -30  /* a method the location does not take */
+#define PM_EBODY          -31  /* a body over a configured size */
+#define PM_EBADREQ        -32  /* nginx's own 400: malformed HTTP */
+#define PM_ETIMEOUT       -33  /* nginx's own 408 */
+#define PM_ELENGTH        -34  /* nginx's own 411 */
+#define PM_EHTTP          -35  /* another status nginx answered itself */
+
 
 #define PM_ERR_MSG_SIZE    512
-
-/* what to do with a raw value outside the range fitted in training */
-
-#define PM_OOR_EXTRAPOLATE 0   /* svm-scale's own behaviour */
-#define PM_OOR_CLIP        1   /* clamp to the fitted [min, max] */
-#define PM_OOR_REJECT      2   /* refuse the instance */
 
 /* limits on what a trusted but possibly broken file may declare */
 
@@ -82,6 +85,14 @@ typedef struct {
 } pm_alloc_t;
 
 
+/* a sparse feature vector entry: ascending index, ended by index -1 */
+
+typedef struct {
+    int                 index;
+    double              value;
+} pm_node_t;
+
+
 void pm_err_init(pm_err_t *err);
 int pm_err_set(pm_err_t *err, int code, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -97,28 +108,9 @@ void pm_err_prefix(pm_err_t *err, const char *fmt, ...)
 #endif
     ;
 const char *pm_err_name(int code);
+int pm_err_status(int code);
 
 void *pm_alloc(pm_alloc_t *a, size_t size);
-
-#define PM_JSON_NUM_SIZE   32
-
-size_t pm_format_number(double v, char *buf);
-void pm_safe_text(const char *text, char *out, size_t size);
-
-
-/* line reader for model and range files held in memory */
-
-typedef struct {
-    const char         *p;      /* next unread byte */
-    const char         *end;
-    long                line;   /* number of the line last returned */
-    char               *buf;    /* NUL-terminated copy, trailing blanks
-                                   and CR removed */
-    size_t              cap;
-} pm_lines_t;
-
-int pm_lines_next(pm_lines_t *ls, pm_err_t *err);
-void pm_lines_free(pm_lines_t *ls);
 
 
 /* malloc-backed arena for tools, tests and fuzzers */

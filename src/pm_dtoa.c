@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "pm_core.h"
+#include "pm_text.h"
 
 
 typedef struct {

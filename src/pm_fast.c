@@ -286,13 +286,13 @@ pm_fast_scratch(const pm_fast_t *f)
  */
 
 double
-pm_fast_predict_values(const pm_fast_t *f, const struct svm_node *x,
-    double *dec, double *scratch)
+pm_fast_predict_values(const pm_fast_t *f, const pm_node_t *x, double *dec,
+    double *scratch)
 {
-    int                     i, j, p, si, sj, ci, cj, best, *vote, v[64];
-    double                 *dense, *kv, sum, xx;
-    const double           *c1, *c2;
-    const struct svm_node  *n;
+    int                i, j, p, si, sj, ci, cj, best, *vote, v[64];
+    double            *dense, *kv, sum, xx;
+    const double      *c1, *c2;
+    const pm_node_t   *n;
 
     dense = (double *) (((uintptr_t) scratch + PM_FAST_ALIGN - 1)
                         & ~(uintptr_t) (PM_FAST_ALIGN - 1));

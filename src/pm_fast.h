@@ -56,7 +56,7 @@ int pm_fast_build(const struct svm_model *m, int max_index,
     size_t max_entries, pm_fast_t **out, pm_err_t *err);
 void pm_fast_free(pm_fast_t *f);
 size_t pm_fast_scratch(const pm_fast_t *f);
-double pm_fast_predict_values(const pm_fast_t *f, const struct svm_node *x,
+double pm_fast_predict_values(const pm_fast_t *f, const pm_node_t *x,
     double *dec, double *scratch);
 
 

@@ -2,9 +2,8 @@
 /*
  * Copyright (C) ngx_http_predict_module authors
  *
- * JSON out: predictions, errors and the metadata document.  The writers
- * have snprintf() semantics: they return the full length and never write
- * past cap, so one function both sizes and fills.
+ * The native wire format, out: predictions as {"label": ...} or
+ * {"predictions": [...]}, and the error body every route shares.
  */
 
 
@@ -14,16 +13,14 @@
 
 #include "pm_core.h"
 #include "pm_predict.h"
+#include "pm_writer.h"
 
 
-size_t pm_response_write(const pm_pipeline_t *p, const pm_answer_t *ans,
+size_t pm_response_write(const pm_pipeline_t *p, const pm_results_t *res,
     char *buf, size_t cap);
-size_t pm_error_write(const pm_err_t *err, const char *code, char *buf,
-    size_t cap);
-int pm_metadata_json(const pm_pipeline_t *p, const pm_options_t *opt,
-    char **out, size_t *len, pm_err_t *err);
-
-const char *pm_oor_policy_name(int policy);
+int pm_response_encode(const pm_pipeline_t *p, const pm_results_t *res,
+    pm_alloc_t *a, char **body, size_t *len, pm_err_t *err);
+size_t pm_error_write(const pm_err_t *err, char *buf, size_t cap);
 
 
 #endif /* _PM_RESPONSE_H_INCLUDED_ */

@@ -4,21 +4,20 @@
  */
 
 
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pm_scale.h"
-#include "pm_model.h"
-
-
-#define PM_MAX_RANGE_SIZE  (256 * 1024 * 1024)
-
-
+#include "pm_text.h"
+#include "pm_xform.h"
 
 
 static int pm_rnumbers(pm_lines_t *ls, double *v, int n, pm_err_t *err);
+static int pm_scaler_pair(pm_lines_t *ls, double *v, pm_err_t *err);
+static int pm_scaler_y_block(pm_lines_t *ls, pm_scaler_t *s, pm_err_t *err);
+static int pm_scaler_entry(pm_lines_t *ls, pm_scaler_t *s, int *cap,
+    pm_err_t *err);
 
 
 /* exactly n finite numbers on the current line; an integer first if v[0] */
@@ -36,12 +35,7 @@ pm_rnumbers(pm_lines_t *ls, double *v, int n, pm_err_t *err)
             p++;
         }
 
-        errno = 0;
-        v[i] = strtod(p, &end);
-
-        if (end == p || (*end != '\0' && *end != ' ' && *end != '\t')
-            || errno == ERANGE || !isfinite(v[i]))
-        {
+        if (pm_number(p, &end, &v[i]) != 0) {
             return pm_err_set(err, PM_EFORMAT, "line %ld: expected %d finite "
                               "numbers", ls->line, n);
         }
@@ -62,16 +56,147 @@ pm_rnumbers(pm_lines_t *ls, double *v, int n, pm_err_t *err)
 }
 
 
+/* the next line, which must hold two finite numbers */
+
+static int
+pm_scaler_pair(pm_lines_t *ls, double *v, pm_err_t *err)
+{
+    int  rc;
+
+    rc = pm_lines_next(ls, err);
+
+    if (rc == 0) {
+        return pm_err_set(err, PM_EFORMAT, "line %ld: unexpected end of "
+                          "file", ls->line);
+    }
+
+    return (rc < 0) ? rc : pm_rnumbers(ls, v, 2, err);
+}
+
+
+/* "y", "lower upper", "min max": the target's scaling */
+
+static int
+pm_scaler_y_block(pm_lines_t *ls, pm_scaler_t *s, pm_err_t *err)
+{
+    int     rc;
+    double  v[2];
+
+    s->has_y = 1;
+
+    rc = pm_scaler_pair(ls, v, err);
+    if (rc != PM_OK) {
+        return rc;
+    }
+
+    s->y_lower = v[0];
+    s->y_upper = v[1];
+
+    if (!(s->y_upper > s->y_lower)) {
+        return pm_err_set(err, PM_EFORMAT, "line %ld: y lower %.17g is not "
+                          "below y upper %.17g", ls->line, s->y_lower,
+                          s->y_upper);
+    }
+
+    rc = pm_scaler_pair(ls, v, err);
+    if (rc != PM_OK) {
+        return rc;
+    }
+
+    s->y_min = v[0];
+    s->y_max = v[1];
+
+    if (s->y_min > s->y_max) {
+        return pm_err_set(err, PM_EFORMAT, "line %ld: y min %.17g is above "
+                          "y max %.17g", ls->line, s->y_min, s->y_max);
+    }
+
+    return PM_OK;
+}
+
+
+/* "index min max", appended to s; *cap is the room in its arrays */
+
+static int
+pm_scaler_entry(pm_lines_t *ls, pm_scaler_t *s, int *cap, pm_err_t *err)
+{
+    int      rc, prev;
+    void    *p;
+    size_t   lead, digits;
+    double   v[3];
+
+    rc = pm_rnumbers(ls, v, 3, err);
+    if (rc != PM_OK) {
+        return rc;
+    }
+
+    lead = strspn(ls->buf, " \t");
+    digits = strspn(ls->buf + lead, "0123456789");
+    prev = (s->n > 0) ? s->index[s->n - 1] : 0;
+
+    if (digits == 0
+        || (ls->buf[lead + digits] != ' ' && ls->buf[lead + digits] != '\t')
+        || v[0] < 1 || v[0] > PM_MAX_INDEX)
+    {
+        return pm_err_set(err, PM_EFORMAT, "line %ld: feature index must be "
+                          "an integer in 1..%d", ls->line, PM_MAX_INDEX);
+    }
+
+    if ((int) v[0] <= prev) {
+        return pm_err_set(err, PM_EFORMAT, "line %ld: feature index %d after "
+                          "%d: indices must ascend", ls->line, (int) v[0],
+                          prev);
+    }
+
+    if (v[1] > v[2]) {
+        return pm_err_set(err, PM_EFORMAT, "line %ld: feature %d has min "
+                          "%.17g above max %.17g", ls->line, (int) v[0],
+                          v[1], v[2]);
+    }
+
+    if (s->n == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+
+        p = realloc(s->index, sizeof(int) * (size_t) *cap);
+        if (p == NULL) {
+            return pm_err_set(err, PM_ENOMEM, "out of memory");
+        }
+
+        s->index = p;
+
+        p = realloc(s->min, sizeof(double) * (size_t) *cap);
+        if (p == NULL) {
+            return pm_err_set(err, PM_ENOMEM, "out of memory");
+        }
+
+        s->min = p;
+
+        p = realloc(s->max, sizeof(double) * (size_t) *cap);
+        if (p == NULL) {
+            return pm_err_set(err, PM_ENOMEM, "out of memory");
+        }
+
+        s->max = p;
+    }
+
+    s->index[s->n] = (int) v[0];
+    s->min[s->n] = v[1];
+    s->max[s->n] = v[2];
+    s->n++;
+    s->max_index = (int) v[0];
+
+    return PM_OK;
+}
+
+
 int
 pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
     pm_err_t *err)
 {
-    int           rc, cap, prev;
-    size_t        lead, digits;
-    double        v[3];
+    int           rc, cap;
+    double        v[2];
+    pm_lines_t    ls;
     pm_scaler_t  *s;
-    pm_lines_t   ls;
-    void         *p;
 
     *out = NULL;
 
@@ -80,56 +205,30 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
         return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
-    memset(&ls, 0, sizeof(pm_lines_t));
-    ls.p = buf;
-    ls.end = buf + len;
+    pm_lines_init(&ls, buf, len);
 
     rc = pm_lines_next(&ls, err);
-    if (rc <= 0) {
-        if (rc == 0) {
-            rc = pm_err_set(err, PM_EFORMAT, "line 1: empty range file");
-        }
 
+    if (rc == 0) {
+        rc = pm_err_set(err, PM_EFORMAT, "line 1: empty range file");
         goto failed;
     }
 
-    if (strcmp(ls.buf, "y") == 0) {
-        s->has_y = 1;
+    if (rc > 0 && strcmp(ls.buf, "y") == 0) {
+        rc = pm_scaler_y_block(&ls, s, err);
 
-        if ((rc = pm_lines_next(&ls, err)) <= 0
-            || (rc = pm_rnumbers(&ls, v, 2, err)) != PM_OK)
-        {
-            goto truncated;
+        if (rc == PM_OK) {
+            rc = pm_lines_next(&ls, err);
+
+            if (rc == 0) {
+                rc = pm_err_set(err, PM_EFORMAT, "line %ld: unexpected end "
+                                "of file", ls.line);
+            }
         }
+    }
 
-        s->y_lower = v[0];
-        s->y_upper = v[1];
-
-        if (!(s->y_upper > s->y_lower)) {
-            rc = pm_err_set(err, PM_EFORMAT, "line %ld: y lower %.17g is not "
-                            "below y upper %.17g", ls.line, s->y_lower,
-                            s->y_upper);
-            goto failed;
-        }
-
-        if ((rc = pm_lines_next(&ls, err)) <= 0
-            || (rc = pm_rnumbers(&ls, v, 2, err)) != PM_OK)
-        {
-            goto truncated;
-        }
-
-        s->y_min = v[0];
-        s->y_max = v[1];
-
-        if (s->y_min > s->y_max) {
-            rc = pm_err_set(err, PM_EFORMAT, "line %ld: y min %.17g is above "
-                            "y max %.17g", ls.line, s->y_min, s->y_max);
-            goto failed;
-        }
-
-        if ((rc = pm_lines_next(&ls, err)) <= 0) {
-            goto truncated;
-        }
+    if (rc < 0) {
+        goto failed;
     }
 
     if (strcmp(ls.buf, "x") != 0) {
@@ -139,10 +238,9 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
         goto failed;
     }
 
-    if ((rc = pm_lines_next(&ls, err)) <= 0
-        || (rc = pm_rnumbers(&ls, v, 2, err)) != PM_OK)
-    {
-        goto truncated;
+    rc = pm_scaler_pair(&ls, v, err);
+    if (rc != PM_OK) {
+        goto failed;
     }
 
     s->lower = v[0];
@@ -155,103 +253,24 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
     }
 
     cap = 0;
-    prev = 0;
 
-    for ( ;; ) {
-        rc = pm_lines_next(&ls, err);
-        if (rc < 0) {
-            goto failed;
-        }
-
-        if (rc == 0) {
-            break;
-        }
-
-        if (ls.buf[0] == '\0') {
-            continue;
-        }
-
-        rc = pm_rnumbers(&ls, v, 3, err);
-        if (rc != PM_OK) {
-            goto failed;
-        }
-
-        lead = strspn(ls.buf, " \t");
-        digits = strspn(ls.buf + lead, "0123456789");
-
-        if (digits == 0
-            || (ls.buf[lead + digits] != ' ' && ls.buf[lead + digits] != '\t')
-            || v[0] < 1 || v[0] > PM_MAX_INDEX)
-        {
-            rc = pm_err_set(err, PM_EFORMAT, "line %ld: feature index must be "
-                            "an integer in 1..%d", ls.line, PM_MAX_INDEX);
-            goto failed;
-        }
-
-        if ((int) v[0] <= prev) {
-            rc = pm_err_set(err, PM_EFORMAT, "line %ld: feature index %d "
-                            "after %d: indices must ascend", ls.line,
-                            (int) v[0], prev);
-            goto failed;
-        }
-
-        if (v[1] > v[2]) {
-            rc = pm_err_set(err, PM_EFORMAT, "line %ld: feature %d has min "
-                            "%.17g above max %.17g", ls.line, (int) v[0],
-                            v[1], v[2]);
-            goto failed;
-        }
-
-        if (s->n == cap) {
-            cap = cap ? cap * 2 : 64;
-
-            p = realloc(s->index, sizeof(int) * (size_t) cap);
-            if (p == NULL) {
-                goto nomem;
+    while ((rc = pm_lines_next(&ls, err)) > 0) {
+        if (ls.buf[0] != '\0') {
+            rc = pm_scaler_entry(&ls, s, &cap, err);
+            if (rc != PM_OK) {
+                goto failed;
             }
-
-            s->index = p;
-
-            p = realloc(s->min, sizeof(double) * (size_t) cap);
-            if (p == NULL) {
-                goto nomem;
-            }
-
-            s->min = p;
-
-            p = realloc(s->max, sizeof(double) * (size_t) cap);
-            if (p == NULL) {
-                goto nomem;
-            }
-
-            s->max = p;
         }
-
-        prev = (int) v[0];
-        s->index[s->n] = prev;
-        s->min[s->n] = v[1];
-        s->max[s->n] = v[2];
-        s->n++;
     }
 
-    s->max_index = prev;
+    if (rc < 0) {
+        goto failed;
+    }
+
     *out = s;
     pm_lines_free(&ls);
 
     return PM_OK;
-
-truncated:
-
-    if (rc == 0) {
-        rc = pm_err_set(err, PM_EFORMAT, "line %ld: unexpected end of file",
-                        ls.line);
-    }
-
-    goto failed;
-
-nomem:
-
-    rc = pm_err_set(err, PM_ENOMEM, "out of memory");
 
 failed:
 
@@ -301,111 +320,19 @@ pm_scaler_free(pm_scaler_t *s)
 }
 
 
-/* svm-scale's formula, operation for operation; entry k has min < max */
+/* as svm-scale's output_target(): y itself, for the tools */
 
 double
-pm_scale_entry(const pm_scaler_t *s, int k, double v)
+pm_scaler_y(const pm_scaler_t *s, double y)
 {
-    if (v == s->min[k]) {
-        return s->lower;
-    }
-
-    if (v == s->max[k]) {
-        return s->upper;
-    }
-
-    return s->lower + (s->upper - s->lower) * (v - s->min[k])
-                      / (s->max[k] - s->min[k]);
+    return pm_minmax(y, s->y_min, s->y_max, s->y_lower, s->y_upper);
 }
 
 
-/* as svm-scale's output_target() */
+/* a scaled regression output back in the target's units */
 
 double
-pm_scale_y(const pm_scaler_t *s, double y)
+pm_scaler_y_inverse(const pm_scaler_t *s, double y)
 {
-    if (y == s->y_min) {
-        return s->y_lower;
-    }
-
-    if (y == s->y_max) {
-        return s->y_upper;
-    }
-
-    return s->y_lower + (s->y_upper - s->y_lower) * (y - s->y_min)
-                        / (s->y_max - s->y_min);
-}
-
-
-double
-pm_scale_y_inverse(const pm_scaler_t *s, double y)
-{
-    if (s->y_max == s->y_min) {
-        return s->y_min;
-    }
-
-    return s->y_min + (y - s->y_lower) * (s->y_max - s->y_min)
-                      / (s->y_upper - s->y_lower);
-}
-
-
-/*
- * Scales raw (ascending, no terminator) into out, which holds s->n + 1
- * nodes and is terminated by index -1.  As svm-scale -r: a feature absent
- * from raw is 0, a feature absent from the range file is dropped, and a
- * scaled 0 is left out.  oor (s->n ints) receives the indices outside the
- * fitted range, whatever the policy.  Returns the number of nodes.
- */
-
-int
-pm_scale_nodes(const pm_scaler_t *s, int policy, const struct svm_node *raw,
-    int nraw, struct svm_node *out, int *oor, int *noor, pm_err_t *err)
-{
-    int     i, k, n, index;
-    double  v, scaled;
-
-    i = 0;
-    n = 0;
-    *noor = 0;
-
-    for (k = 0; k < s->n; k++) {
-        index = s->index[k];
-
-        while (i < nraw && raw[i].index < index) {
-            i++;
-        }
-
-        v = (i < nraw && raw[i].index == index) ? raw[i].value : 0.0;
-
-        if (v < s->min[k] || v > s->max[k]) {
-            oor[(*noor)++] = index;
-
-            if (policy == PM_OOR_CLIP) {
-                v = (v < s->min[k]) ? s->min[k] : s->max[k];
-            }
-        }
-
-        if (s->min[k] == s->max[k]) {
-            continue;  /* as svm-scale: a single-valued feature is dropped */
-        }
-
-        scaled = pm_scale_entry(s, k, v);
-
-        if (!isfinite(scaled)) {
-            err->feature = index;
-            return pm_err_set(err, PM_ENONFINITE, "feature %d: value %.17g "
-                              "overflows when scaled", index, v);
-        }
-
-        if (scaled != 0) {
-            out[n].index = index;
-            out[n].value = scaled;
-            n++;
-        }
-    }
-
-    out[n].index = -1;
-    out[n].value = 0;
-
-    return n;
+    return pm_minmax_inverse(y, s->y_min, s->y_max, s->y_lower, s->y_upper);
 }

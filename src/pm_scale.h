@@ -2,8 +2,9 @@
 /*
  * Copyright (C) ngx_http_predict_module authors
  *
- * svm-scale range files (written by "svm-scale -s") and the svm-scale
- * transform, with the out-of-range policies the module offers.
+ * svm-scale range files (written by "svm-scale -s"): the file format.
+ * Their transform is svm-scale's min-max formula (pm_xform.h), applied to
+ * an instance by pm_encode_range().
  */
 
 
@@ -11,14 +12,15 @@
 #define _PM_SCALE_H_INCLUDED_
 
 
-#include <time.h>
-#include <svm.h>
-
 #include "pm_core.h"
 #include "pm_sha256.h"
+#include "pm_types.h"
 
 
-typedef struct {
+#define PM_MAX_RANGE_SIZE  (256 * 1024 * 1024)
+
+
+struct pm_scaler_s {
     double              lower;
     double              upper;
     int                 has_y;
@@ -32,7 +34,7 @@ typedef struct {
     double             *min;
     double             *max;
     pm_source_t         source;
-} pm_scaler_t;
+};
 
 
 int pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
@@ -40,13 +42,8 @@ int pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
 int pm_scaler_load(const char *path, pm_scaler_t **out, pm_err_t *err);
 void pm_scaler_free(pm_scaler_t *s);
 
-double pm_scale_entry(const pm_scaler_t *s, int k, double v);
-double pm_scale_y(const pm_scaler_t *s, double y);
-double pm_scale_y_inverse(const pm_scaler_t *s, double y);
-
-int pm_scale_nodes(const pm_scaler_t *s, int policy,
-    const struct svm_node *raw, int nraw, struct svm_node *out, int *oor,
-    int *noor, pm_err_t *err);
+double pm_scaler_y(const pm_scaler_t *s, double y);
+double pm_scaler_y_inverse(const pm_scaler_t *s, double y);
 
 
 #endif /* _PM_SCALE_H_INCLUDED_ */

@@ -12,7 +12,7 @@
 
 #include <jansson.h>
 
-#include "pm_core.h"
+#include "pm_text.h"
 #include "fuzz.h"
 
 

@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #include "pm_core.h"
+#include "pm_kinds.h"
 #include "pm_model.h"
-#include "pm_predict.h"
+#include "pm_svm.h"
 #include "fuzz.h"
 
 
@@ -29,12 +30,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     double            v, dec[64 * 63 / 2], prob[64], *scratch;
     pm_err_t          err;
     pm_model_t       *m;
-    pm_model_info_t   info;
-    struct svm_node   x[4];
+    pm_node_t         x[4];
+    pm_svm_info_t     info;
 
     pm_err_init(&err);
 
-    if (pm_model_prescan((const char *) data, size, &info, &err) != PM_OK) {
+    if (pm_svm_prescan((const char *) data, size, &info, &err) != PM_OK) {
         PM_FUZZ_CHECK(err.msg[0] != '\0');
         return 0;
     }
@@ -66,12 +67,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         x[2].value = 1;
         x[3].index = -1;
 
-        scratch = malloc(sizeof(double) * pm_predict_scratch(m));
-        (void) pm_predict_nodes(m, x, m->probability
+        scratch = malloc(sizeof(double) * m->scratch);
+        (void) pm_model_predict(m, x, m->probability
                                       && pm_model_is_classifier(m), 0,
                                 PM_ENGINE_FAST, &v, prob, dec, scratch,
                                 &err);
-        (void) pm_predict_nodes(m, x, 0, 1, PM_ENGINE_LIBSVM, &v, prob, dec,
+        (void) pm_model_predict(m, x, 0, 1, PM_ENGINE_LIBSVM, &v, prob, dec,
                                 scratch, &err);
         free(scratch);
     }

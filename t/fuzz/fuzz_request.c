@@ -10,15 +10,16 @@
 
 #include <string.h>
 
-#include "pm_core.h"
-#include "pm_predict.h"
+#include "pm.h"
+#include "pm_kinds.h"
+#include "pm_pipeline.h"
 #include "pm_response.h"
 #include "fuzz.h"
 
 
 static pm_model_t     *model;
 static pm_scaler_t    *scaler;
-static pm_features_t  *spec;
+static pm_spec_t      *spec;
 static pm_pipeline_t   by_index, by_range, by_name;
 static pm_arena_t     *arena;
 
@@ -26,16 +27,21 @@ static pm_arena_t     *arena;
 static void
 fuzz_init(void)
 {
-    pm_err_t  err;
+    pm_err_t      err;
+    pm_options_t  opt;
 
     pm_err_init(&err);
+    memset(&opt, 0, sizeof(pm_options_t));
 
     if (pm_model_load(PM_FUZZ_DATA "/tiny.model", &model, &err) != PM_OK
         || pm_scaler_load(PM_FUZZ_DATA "/tiny.range", &scaler, &err) != PM_OK
-        || pm_features_load(PM_FUZZ_DATA "/tiny.json", &spec, &err) != PM_OK
-        || pm_pipeline_init(&by_index, model, NULL, NULL, 0, &err) != PM_OK
-        || pm_pipeline_init(&by_range, model, scaler, NULL, 0, &err) != PM_OK
-        || pm_pipeline_init(&by_name, model, NULL, spec, 0, &err) != PM_OK)
+        || pm_spec_load(PM_FUZZ_DATA "/tiny.json", &spec, &err) != PM_OK
+        || pm_pipeline_init(&by_index, model, NULL, NULL, 0, &opt, &err)
+           != PM_OK
+        || pm_pipeline_init(&by_range, model, scaler, NULL, 0, &opt, &err)
+           != PM_OK
+        || pm_pipeline_init(&by_name, model, NULL, spec, 0, &opt, &err)
+           != PM_OK)
     {
         abort();
     }
@@ -53,8 +59,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pm_err_t        err;
     pm_alloc_t      a;
     pm_answer_t     ans;
-    pm_options_t    opt;
-    pm_pipeline_t  *p;
+    pm_pipeline_t   p;
 
     if (model == NULL) {
         fuzz_init();
@@ -64,27 +69,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
-    p = (data[0] % 3 == 0) ? &by_index : (data[0] % 3 == 1) ? &by_range
-                                                          : &by_name;
-    opt.out_of_range = (data[0] >> 2) % 3;
-    opt.probability = (data[0] >> 4) & 1;
-    opt.decision_values = (data[0] >> 5) & 1;
-    opt.engine = (data[0] >> 6) & 1;
-    opt.max_instances = 50;
+    p = (data[0] % 3 == 0) ? by_index : (data[0] % 3 == 1) ? by_range
+                                                         : by_name;
+    p.opt.out_of_range = (data[0] >> 2) % 3;
+    p.opt.probability = (data[0] >> 4) & 1;
+    p.opt.decision_values = (data[0] >> 5) & 1;
+    p.opt.engine = (data[0] >> 6) & 1;
+    p.opt.max_instances = 50;
 
     pm_arena_allocator(arena, &a);
     pm_err_init(&err);
 
-    rc = pm_predict_json(p, &opt, (const char *) data + 1, size - 1, &a,
-                         &ans, &err);
+    rc = pm_serve(&p, (const char *) data + 1, size - 1, &a, &ans, &err);
 
-    if (rc == PM_OK) {
-        PM_FUZZ_CHECK(ans.len > 0 && ans.body[ans.len - 1] == '\n');
+    PM_FUZZ_CHECK(ans.len > 0 && ans.body[ans.len - 1] == '\n');
 
-    } else {
-        PM_FUZZ_CHECK(err.msg[0] != '\0');
-        n = pm_error_write(&err, NULL, buf, sizeof(buf));
-        PM_FUZZ_CHECK(n == pm_error_write(&err, NULL, NULL, 0));
+    if (rc != PM_OK) {
+        PM_FUZZ_CHECK(err.msg[0] != '\0' && ans.code == rc);
+        n = pm_error_write(&err, buf, sizeof(buf));
+        PM_FUZZ_CHECK(n == pm_error_write(&err, NULL, 0) && n == ans.len);
     }
 
     pm_arena_reset(arena);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pm_core.h"
+#include "pm_encode.h"
 #include "pm_scale.h"
 #include "fuzz.h"
 
@@ -20,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int               i, n, noor, policy, *oor;
     pm_err_t          err;
     pm_scaler_t      *s;
-    struct svm_node   raw[3], *out;
+    pm_node_t        *out, raw[3];
 
     pm_err_init(&err);
 
@@ -29,7 +30,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     }
 
-    out = malloc(sizeof(struct svm_node) * ((size_t) s->n + 1));
+    out = malloc(sizeof(pm_node_t) * ((size_t) s->n + 1));
     oor = malloc(sizeof(int) * ((size_t) s->n + 1));
 
     raw[0].index = 1;
@@ -40,8 +41,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     raw[2].value = 7;
 
     for (policy = PM_OOR_EXTRAPOLATE; policy <= PM_OOR_REJECT; policy++) {
-        n = pm_scale_nodes(s, policy, raw, raw[1].index > 1 ? 3 : 1, out,
-                           oor, &noor, &err);
+        n = pm_encode_range(s, policy, raw, raw[1].index > 1 ? 3 : 1, out,
+                            oor, &noor, &err);
         PM_FUZZ_CHECK(n <= s->n && noor <= s->n);
 
         for (i = 1; i < n; i++) {
@@ -50,7 +51,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
 
     if (s->has_y) {
-        (void) pm_scale_y_inverse(s, pm_scale_y(s, 0.5));
+        (void) pm_scaler_y_inverse(s, pm_scaler_y(s, 0.5));
     }
 
     free(out);

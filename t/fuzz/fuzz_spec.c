@@ -12,8 +12,9 @@
 #include <jansson.h>
 
 #include "pm_core.h"
-#include "pm_features.h"
+#include "pm_encode.h"
 #include "pm_request.h"
+#include "pm_spec.h"
 #include "fuzz.h"
 
 
@@ -24,13 +25,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char            *text;
     size_t           split;
     json_t          *j;
-    pm_raw_t        *raw;
+    pm_value_t      *raw;
     pm_err_t         err;
     pm_alloc_t       a;
     pm_arena_t      *arena;
-    pm_request_t     req;
-    pm_features_t   *s, *s2;
-    struct svm_node *out;
+    pm_batch_t       req;
+    pm_spec_t       *s, *s2;
+    pm_node_t       *out;
     const uint8_t   *nul;
 
     nul = memchr(data, '\0', size);
@@ -38,19 +39,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     pm_err_init(&err);
 
-    if (pm_features_parse((const char *) data, split, &s, &err) != PM_OK) {
+    if (pm_spec_parse((const char *) data, split, &s, &err) != PM_OK) {
         PM_FUZZ_CHECK(err.msg[0] != '\0');
         return 0;
     }
 
-    j = pm_features_json(s);
+    j = pm_spec_json(s);
     PM_FUZZ_CHECK(j != NULL);
     text = json_dumps(j, JSON_REAL_PRECISION(17));
     json_decref(j);
     PM_FUZZ_CHECK(text != NULL);
-    PM_FUZZ_CHECK(pm_features_parse(text, strlen(text), &s2, &err) == PM_OK);
+    PM_FUZZ_CHECK(pm_spec_parse(text, strlen(text), &s2, &err) == PM_OK);
     free(text);
-    pm_features_free(s2);
+    pm_spec_free(s2);
 
     if (nul != NULL && s->max_index <= 100000) {
         arena = pm_arena_create();
@@ -59,18 +60,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (pm_request_parse((const char *) nul + 1, size - split - 1, 10, 0,
                              &a, &req, &err) == PM_OK)
         {
-            raw = malloc(sizeof(pm_raw_t) * (size_t) s->n);
-            out = malloc(sizeof(struct svm_node)
+            raw = malloc(sizeof(pm_value_t) * (size_t) s->n);
+            out = malloc(sizeof(pm_node_t)
                          * ((size_t) s->max_index + 1));
             oor = malloc(sizeof(int) * (size_t) s->n);
 
             for (i = 0; i < (int) req.n; i++) {
                 pm_err_init(&err);
-                if (pm_features_raw(s, &req.inst[i], raw, &err) != PM_OK) {
+                if (pm_encode_values(s, &req.inst[i], raw, &err) != PM_OK) {
                     continue;
                 }
 
-                n = pm_features_encode(s, i % 3, raw, out, oor, &noor, &err);
+                n = pm_encode_spec(s, i % 3, raw, out, oor, &noor, &err);
                 PM_FUZZ_CHECK(n <= s->max_index && noor <= s->n);
             }
 
@@ -82,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pm_arena_destroy(arena);
     }
 
-    pm_features_free(s);
+    pm_spec_free(s);
 
     return 0;
 }

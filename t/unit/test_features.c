@@ -11,9 +11,10 @@
 
 #include <jansson.h>
 
-#include "pm_features.h"
-#include "pm_predict.h"
+#include "pm_encode.h"
+#include "pm_fit.h"
 #include "pm_request.h"
+#include "pm_spec.h"
 #include "tap.h"
 
 
@@ -135,20 +136,20 @@ static const bad_spec_t  bad_specs[] = {
 };
 
 
-static pm_features_t *parse(const char *text);
-static int encode(const pm_features_t *s, const char *json, int policy,
-    struct svm_node *out, int *noor, pm_err_t *err);
+static pm_spec_t *parse(const char *text);
+static int encode(const pm_spec_t *s, const char *json, int policy,
+    pm_node_t *out, int *noor, pm_err_t *err);
 
 
-static pm_features_t *
+static pm_spec_t *
 parse(const char *text)
 {
-    pm_err_t        err;
-    pm_features_t  *s;
+    pm_err_t    err;
+    pm_spec_t  *s;
 
     pm_err_init(&err);
 
-    if (pm_features_parse(text, strlen(text), &s, &err) != PM_OK) {
+    if (pm_spec_parse(text, strlen(text), &s, &err) != PM_OK) {
         tap_diag("%s", err.msg);
         return NULL;
     }
@@ -158,15 +159,15 @@ parse(const char *text)
 
 
 static int
-encode(const pm_features_t *s, const char *json, int policy,
-    struct svm_node *out, int *noor, pm_err_t *err)
+encode(const pm_spec_t *s, const char *json, int policy,
+    pm_node_t *out, int *noor, pm_err_t *err)
 {
     int            rc, oor[32];
     char           body[2048];
-    pm_raw_t       raw[32];
+    pm_value_t     raw[32];
     pm_alloc_t     a;
     pm_arena_t    *arena;
-    pm_request_t   req;
+    pm_batch_t     req;
 
     pm_err_init(err);
     arena = pm_arena_create();
@@ -175,11 +176,11 @@ encode(const pm_features_t *s, const char *json, int policy,
 
     rc = pm_request_parse(body, strlen(body), 10, 0, &a, &req, err);
     if (rc == PM_OK) {
-        rc = pm_features_raw(s, &req.inst[0], raw, err);
+        rc = pm_encode_values(s, &req.inst[0], raw, err);
     }
 
     if (rc == PM_OK) {
-        rc = pm_features_encode(s, policy, raw, out, oor, noor, err);
+        rc = pm_encode_spec(s, policy, raw, out, oor, noor, err);
     }
 
     pm_arena_destroy(arena);
@@ -195,8 +196,8 @@ test_features(void)
     char               *text;
     json_t             *j;
     pm_err_t            err;
-    pm_features_t      *s, *s2;
-    struct svm_node     out[32], out2[32];
+    pm_spec_t          *s, *s2;
+    pm_node_t           out[32], out2[32];
     const bad_spec_t   *b;
 
     s = parse(good_spec);
@@ -214,8 +215,8 @@ test_features(void)
        && strcmp(s->target.class_json[0], "\"no\"") == 0
        && strcmp(s->target.class_key[2], "yes") == 0,
        "class values as JSON and as keys");
-    is_int(pm_features_find(s, "city"), 2, "name lookup");
-    is_int(pm_features_find(s, "town"), -1, "unknown name");
+    is_int(pm_spec_find(s, "city"), 2, "name lookup");
+    is_int(pm_spec_find(s, "town"), -1, "unknown name");
 
     /* every transform, nodes in index order whatever the spec order */
 
@@ -319,11 +320,11 @@ test_features(void)
 
     /* the JSON form reads back to the same spec */
 
-    j = pm_features_json(s);
+    j = pm_spec_json(s);
     text = json_dumps(j, JSON_REAL_PRECISION(17));
     json_decref(j);
     s2 = parse(text);
-    ok(s2 != NULL, "pm_features_json() reads back");
+    ok(s2 != NULL, "pm_spec_json() reads back");
 
     if (s2 != NULL) {
         rc = encode(s, "{\"age\": 33.3, \"income\": 12345.678, \"city\":"
@@ -343,11 +344,11 @@ test_features(void)
         }
 
         ok(rc > 0 && rc == n && k == rc, "and encodes identically");
-        pm_features_free(s2);
+        pm_spec_free(s2);
     }
 
     free(text);
-    pm_features_free(s);
+    pm_spec_free(s);
 
     /* a constant feature, an empty category list */
 
@@ -369,7 +370,7 @@ test_features(void)
         ok(n == 1 && noor == 1, "constant feature at another value: out of "
            "range, still 0");
         is_int(s->max_index, 3, "the empty list keeps its index reserved");
-        pm_features_free(s);
+        pm_spec_free(s);
     }
 
     /* fitting: what the trainer writes */
@@ -385,41 +386,41 @@ test_features(void)
 
         memset(&f, 0, sizeof(f));
         f.name = "v";
-        rc = pm_feature_fit_numeric(&f, v, 8, PM_XF_STANDARD, 0, &err);
-        ok(rc == PM_OK && f.p1 == 5 && f.p2 == 2 && f.min == 2 && f.max == 9
-           && f.fill == 5, "standard: mean 5, population std 2, range, "
-           "fill the mean");
+        rc = pm_fit_numeric(&f, v, 8, PM_XF_STANDARD, 0, &err);
+        ok(rc == PM_OK && f.xf.p1 == 5 && f.xf.p2 == 2 && f.min == 2
+           && f.max == 9 && f.fill == 5, "standard: mean 5, population "
+           "std 2, range, fill the mean");
 
-        rc = pm_feature_fit_numeric(&f, k, 3, PM_XF_STANDARD, 0, &err);
-        ok(rc == PM_OK && f.p2 == 1 && pm_feature_scale(&f, 3) == 0
-           && pm_feature_scale(&f, 4) == 1,
+        rc = pm_fit_numeric(&f, k, 3, PM_XF_STANDARD, 0, &err);
+        ok(rc == PM_OK && f.xf.p2 == 1 && pm_xform_apply(&f.xf, 3) == 0
+           && pm_xform_apply(&f.xf, 4) == 1,
            "zero variance: std 1, as scikit-learn; 0 at the training value");
 
-        rc = pm_feature_fit_numeric(&f, z, 2, PM_XF_MAXABS, 0, &err);
-        ok(rc == PM_OK && f.p1 == 1, "an all-zero column: maxabs 1");
+        rc = pm_fit_numeric(&f, z, 2, PM_XF_MAXABS, 0, &err);
+        ok(rc == PM_OK && f.xf.p1 == 1, "an all-zero column: maxabs 1");
 
-        rc = pm_feature_fit_numeric(&f, k, 3, PM_XF_MINMAX, 0, &err);
-        f.lower = -1;
-        f.upper = 1;
-        ok(rc == PM_OK && pm_feature_scale(&f, 3) == 0
-           && pm_feature_scale(&f, 100) == 0,
+        rc = pm_fit_numeric(&f, k, 3, PM_XF_MINMAX, 0, &err);
+        f.xf.lower = -1;
+        f.xf.upper = 1;
+        ok(rc == PM_OK && pm_xform_apply(&f.xf, 3) == 0
+           && pm_xform_apply(&f.xf, 100) == 0,
            "minmax of a constant column: 0 everywhere, as svm-scale");
 
-        rc = pm_feature_fit_numeric(&f, v, 8, PM_XF_MINMAX, 1, &err);
-        ok(rc == PM_OK && f.p1 == log1p(2.0) && f.p2 == log1p(9.0)
-           && pm_feature_scale(&f, 9) == 1, "minmax after log1p");
+        rc = pm_fit_numeric(&f, v, 8, PM_XF_MINMAX, 1, &err);
+        ok(rc == PM_OK && f.xf.p1 == log1p(2.0) && f.xf.p2 == log1p(9.0)
+           && pm_xform_apply(&f.xf, 9) == 1, "minmax after log1p");
 
         z[0] = -1;
-        rc = pm_feature_fit_numeric(&f, z, 2, PM_XF_MINMAX, 1, &err);
+        rc = pm_fit_numeric(&f, z, 2, PM_XF_MINMAX, 1, &err);
         ok(rc == PM_EFORMAT && strstr(err.msg, "log1p needs values above -1")
            != NULL, "log1p of -1 refused at fit time");
 
-        rc = pm_feature_fit_numeric(&f, z, 0, PM_XF_MINMAX, 0, &err);
+        rc = pm_fit_numeric(&f, z, 0, PM_XF_MINMAX, 0, &err);
         ok(rc == PM_EFORMAT, "nothing to fit");
 
         memset(&f, 0, sizeof(f));
         f.name = "c";
-        rc = pm_feature_fit_categorical(&f, cats, 6, &err);
+        rc = pm_fit_categorical(&f, cats, 6, &err);
         ok(rc == PM_OK && f.ncat == 3 && strcmp(f.categories[0], "a") == 0
            && strcmp(f.categories[2], "c") == 0 && f.fill_cat == 0,
            "categories sorted and unique; the mode is the fill");
@@ -431,15 +432,15 @@ test_features(void)
         free(f.cat_sorted);
 
         memset(&t, 0, sizeof(t));
-        pm_target_fit_standard(&t, y, 3);
-        ok(t.transform == PM_XF_STANDARD && t.p1 == 20
-           && fabs(pm_target_inverse(&t, pm_target_forward(&t, 30)) - 30)
+        pm_fit_target_standard(&t, y, 3);
+        ok(t.xf.kind == PM_XF_STANDARD && t.xf.p1 == 20
+           && fabs(pm_xform_inverse(&t.xf, pm_xform_apply(&t.xf, 30)) - 30)
               < 1e-12, "target standardized, and back");
     }
 
     for (b = bad_specs; b->name != NULL; b++) {
         pm_err_init(&err);
-        rc = pm_features_parse(b->text, strlen(b->text), &s, &err);
+        rc = pm_spec_parse(b->text, strlen(b->text), &s, &err);
         is_int(rc, PM_EFORMAT, "refused: %s", b->name);
         like(err.msg, b->error, "message: %s", b->name);
     }

@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pm_kinds.h"
 #include "pm_model.h"
+#include "pm_svm.h"
+#include "pm_text.h"
 #include "tap.h"
 
 
@@ -201,14 +204,14 @@ test_prescan(void)
 {
     int               rc;
     pm_err_t          err;
-    pm_model_info_t   info;
+    pm_svm_info_t     info;
     const bad_model_t *b;
     const char       *good;
 
     good = MODEL_HEAD MODEL_SV;
 
     pm_err_init(&err);
-    rc = pm_model_prescan(good, strlen(good), &info, &err);
+    rc = pm_svm_prescan(good, strlen(good), &info, &err);
     is_int(rc, PM_OK, "a well-formed model passes the pre-scan");
     is_int(info.max_index, 3, "pre-scan finds the highest feature index");
     is_int(info.total_sv, 3, "pre-scan reads total_sv");
@@ -218,12 +221,12 @@ test_prescan(void)
            "total_sv 1\r\nrho 0\r\nlabel 1 2\r\nnr_sv 1 0\r\nSV\r\n"
            "1 1:1 \r\n\r\n";
     pm_err_init(&err);
-    rc = pm_model_prescan(good, strlen(good), &info, &err);
+    rc = pm_svm_prescan(good, strlen(good), &info, &err);
     is_int(rc, PM_OK, "CRLF line ends and a trailing blank line pass");
 
     for (b = bad_models; b->name != NULL; b++) {
         pm_err_init(&err);
-        rc = pm_model_prescan(b->text, strlen(b->text), &info, &err);
+        rc = pm_svm_prescan(b->text, strlen(b->text), &info, &err);
         is_int(rc, PM_EFORMAT, "refused: %s", b->name);
         like(err.msg, b->error, "message names it: %s", b->name);
     }
@@ -231,7 +234,7 @@ test_prescan(void)
     /* a NUL byte inside a line */
 
     pm_err_init(&err);
-    rc = pm_model_prescan("svm_type c_svc\nker\0nel rbf\n", 26, &info, &err);
+    rc = pm_svm_prescan("svm_type c_svc\nker\0nel rbf\n", 26, &info, &err);
     is_int(rc, PM_EFORMAT, "NUL byte refused");
     like(err.msg, "line 2: NUL byte", "NUL byte reported with its line");
 }
@@ -277,8 +280,10 @@ test_load(void)
             continue;
         }
 
-        is_int(m->svm_type, kinds[i].type, "%s: svm_type", kinds[i].name);
-        is_int(m->kernel_type, kinds[i].kernel, "%s: kernel", kinds[i].name);
+        is_int(pm_svm_of(m)->svm_type, kinds[i].type, "%s: svm_type",
+               kinds[i].name);
+        is_int(pm_svm_of(m)->kernel_type, kinds[i].kernel, "%s: kernel",
+               kinds[i].name);
         is_int(m->nr_class, kinds[i].classes, "%s: nr_class", kinds[i].name);
         is_int(m->max_index, UT_FEATURES, "%s: max_index", kinds[i].name);
         is_int(m->probability, kinds[i].prob && kinds[i].type != ONE_CLASS,
@@ -358,12 +363,12 @@ test_defects(void)
     }
 
     pm_err_init(&err);
-    is_int(pm_model_check(svm, &max, &err), PM_OK, "the model checks out");
+    is_int(pm_svm_check(svm, &max, &err), PM_OK, "the model checks out");
 
     save = svm->nSV[0];
     svm->nSV[0] += 5;
     pm_err_init(&err);
-    rc = pm_model_check(svm, &max, &err);
+    rc = pm_svm_check(svm, &max, &err);
     is_int(rc, PM_EMODEL, "nSV not summing to l is refused");
     like(err.msg, "nr_sv adds up to", "and named");
     svm->nSV[0] = save;
@@ -371,19 +376,19 @@ test_defects(void)
     rho = svm->rho;
     svm->rho = NULL;
     pm_err_init(&err);
-    is_int(pm_model_check(svm, &max, &err), PM_EMODEL, "NULL rho refused");
+    is_int(pm_svm_check(svm, &max, &err), PM_EMODEL, "NULL rho refused");
     svm->rho = rho;
 
     svm->param.kernel_type = PRECOMPUTED;
     pm_err_init(&err);
-    is_int(pm_model_check(svm, &max, &err), PM_EMODEL,
+    is_int(pm_svm_check(svm, &max, &err), PM_EMODEL,
            "precomputed kernel refused");
     svm->param.kernel_type = RBF;
 
     save = svm->SV[0][0].index;
     svm->SV[0][0].index = 0;
     pm_err_init(&err);
-    is_int(pm_model_check(svm, &max, &err), PM_EMODEL,
+    is_int(pm_svm_check(svm, &max, &err), PM_EMODEL,
            "feature index 0 refused");
     svm->SV[0][0].index = save;
 

@@ -12,8 +12,10 @@
 
 #include <jansson.h>
 
-#include "pm_predict.h"
-#include "pm_response.h"
+#include "pm.h"
+#include "pm_kinds.h"
+#include "pm_pipeline.h"
+#include "pm_svm.h"
 #include "tap.h"
 
 
@@ -93,14 +95,17 @@ scale_row(const double *x, struct svm_node *sn)
 }
 
 
+/* the pipeline served with these options */
+
 static int
 run(const pm_pipeline_t *p, const pm_options_t *opt, const char *body,
     json_t **out, pm_err_t *err)
 {
-    int           rc;
-    pm_arena_t   *arena;
-    pm_alloc_t    a;
-    pm_answer_t   ans;
+    int             rc;
+    pm_arena_t     *arena;
+    pm_alloc_t      a;
+    pm_answer_t     ans;
+    pm_pipeline_t   q;
 
     arena = pm_arena_create();
     pm_arena_allocator(arena, &a);
@@ -108,7 +113,10 @@ run(const pm_pipeline_t *p, const pm_options_t *opt, const char *body,
     *out = NULL;
     pm_err_init(err);
 
-    rc = pm_predict_json(p, opt, body, strlen(body), &a, &ans, err);
+    q = *p;
+    q.opt = *opt;
+
+    rc = pm_serve(&q, body, strlen(body), &a, &ans, err);
 
     if (rc == PM_OK) {
         *out = json_loadb(ans.body, ans.len, 0, NULL);
@@ -129,12 +137,14 @@ run(const pm_pipeline_t *p, const pm_options_t *opt, const char *body,
 static void
 test_nodes(void)
 {
-    int               i, k, rc, kind, engine, same_prob, same_vote, same_dec;
-    double            x[UT_FEATURES], y, label, value, prob[UT_CLASSES];
-    double            mine[UT_CLASSES], dec[8], ref_dec[8], *scratch, tol;
-    pm_err_t          err;
-    pm_model_t       *m;
-    struct svm_node   sn[UT_FEATURES + 2];
+    int                 i, k, rc, kind, engine, same_prob, same_vote;
+    int                 same_dec;
+    double              x[UT_FEATURES], y, label, value, prob[UT_CLASSES];
+    double              mine[UT_CLASSES], dec[8], ref_dec[8], *scratch, tol;
+    pm_err_t            err;
+    pm_model_t         *m;
+    struct svm_node     sn[UT_FEATURES + 2];
+    struct svm_model   *svm;
 
     static const struct {
         const char  *name;
@@ -167,8 +177,10 @@ test_nodes(void)
             continue;
         }
 
-        ok(m->fast != NULL, "%s: the fast path is built", kinds[kind].name);
-        scratch = malloc(sizeof(double) * pm_predict_scratch(m));
+        svm = pm_svm_of(m)->svm;
+        ok(pm_svm_of(m)->fast != NULL, "%s: the fast path is built",
+           kinds[kind].name);
+        scratch = malloc(sizeof(double) * m->scratch);
 
         for (engine = PM_ENGINE_FAST; engine <= PM_ENGINE_LIBSVM; engine++) {
             tol = (engine == PM_ENGINE_LIBSVM) ? 0 : 1e-12;
@@ -190,10 +202,10 @@ test_nodes(void)
                 sn[UT_FEATURES + 1].index = -1;
 
                 if (pm_model_is_classifier(m)) {
-                    label = svm_predict_probability(m->svm, sn, prob);
-                    rc = pm_predict_nodes(m, sn, 1, PM_LABEL_PROBABILITY,
-                                          engine, &value, mine, dec, scratch,
-                                          &err);
+                    label = svm_predict_probability(svm, sn, prob);
+                    rc = pm_model_predict(m, (const pm_node_t *) sn, 1,
+                                          PM_LABEL_PROBABILITY, engine,
+                                          &value, mine, dec, scratch, &err);
 
                     for (k = 0; k < m->nr_class; k++) {
                         if (fabs(mine[k] - prob[k]) > tol) {
@@ -206,19 +218,20 @@ test_nodes(void)
                     }
                 }
 
-                label = svm_predict_values(m->svm, sn, ref_dec);
-                rc = pm_predict_nodes(m, sn, 0, PM_LABEL_VOTE, engine, &value,
-                                      mine, dec, scratch, &err);
+                label = svm_predict_values(svm, sn, ref_dec);
+                rc = pm_model_predict(m, (const pm_node_t *) sn, 0,
+                                      PM_LABEL_VOTE, engine, &value, mine,
+                                      dec, scratch, &err);
 
                 if (rc != PM_OK
                     || fabs(value - label) > tol * (1 + fabs(label))
-                    || fabs(label - svm_predict(m->svm, sn))
+                    || fabs(label - svm_predict(svm, sn))
                        > tol * (1 + fabs(label)))
                 {
                     same_vote = 0;
                 }
 
-                for (k = 0; k < pm_model_ndec(m); k++) {
+                for (k = 0; k < m->ndec; k++) {
                     if (fabs(dec[k] - ref_dec[k])
                         > tol * (1 + fabs(ref_dec[k])))
                     {
@@ -274,14 +287,14 @@ test_predict(void)
         return;
     }
 
-    rc = pm_pipeline_init(&p, m, s, NULL, 0, &err);
-    ok(rc == PM_OK && p.nfeatures == UT_FEATURES, "pipeline: 4 features");
-
     opt.out_of_range = PM_OOR_EXTRAPOLATE;
     opt.probability = 1;
     opt.max_instances = 100;
     opt.decision_values = 0;
     opt.engine = PM_ENGINE_FAST;
+
+    rc = pm_pipeline_init(&p, m, s, NULL, 0, &opt, &err);
+    ok(rc == PM_OK && p.nfeatures == UT_FEATURES, "pipeline: 4 features");
 
     /* every row against svm_predict_probability on svm-scale's formula */
 
@@ -298,7 +311,7 @@ test_predict(void)
 
         scale_row(x, sn);
 
-        label = svm_predict_probability(m->svm, sn, prob);
+        label = svm_predict_probability(pm_svm_of(m)->svm, sn, prob);
 
         (void) snprintf(body, sizeof(body),
                         "{\"features\": [%.17g, %.17g, %.17g, %.17g]}",
@@ -415,14 +428,15 @@ test_predict(void)
     rc = pm_model_load(ut_train("svr.model", EPSILON_SVR, RBF, 1), &svr,
                        &err);
     rc |= pm_scaler_load(fit_range("svr.range", 1), &sy, &err);
-    rc |= pm_pipeline_init(&py, svr, sy, NULL, 0, &err);
+    rc |= pm_pipeline_init(&py, svr, sy, NULL, 0, &opt, &err);
     is_int(rc, PM_OK, "regression pipeline with a y block");
 
     if (rc == PM_OK) {
         ut_row(5, x, &y);
         scale_row(x, sn);
 
-        v = 1 + (svm_predict(svr->svm, sn) - 0) * (20 - 1) / (1 - 0);
+        v = 1 + (svm_predict(pm_svm_of(svr)->svm, sn) - 0) * (20 - 1)
+                / (1 - 0);
 
         (void) snprintf(body, sizeof(body),
                         "{\"features\": [%.17g, %.17g, %.17g, %.17g]}",
@@ -434,7 +448,7 @@ test_predict(void)
         json_decref(res);
 
         pm_err_init(&err);
-        rc = pm_pipeline_init(&po, m, sy, NULL, 0, &err);
+        rc = pm_pipeline_init(&po, m, sy, NULL, 0, &opt, &err);
         ok(rc == PM_EMODEL && strstr(err.msg, "scales y") != NULL,
            "a y block with a classifier is refused");
 
@@ -443,13 +457,13 @@ test_predict(void)
     }
 
     pm_err_init(&err);
-    rc = pm_pipeline_init(&po, m, s, NULL, 2, &err);
+    rc = pm_pipeline_init(&po, m, s, NULL, 2, &opt, &err);
     ok(rc == PM_EMODEL && strstr(err.msg, "below the highest") != NULL,
        "a feature count below the model's is refused");
 
     pm_err_init(&err);
     rc = pm_model_load(ut_train("oc.model", ONE_CLASS, RBF, 0), &oc, &err);
-    rc |= pm_pipeline_init(&po, oc, NULL, NULL, 0, &err);
+    rc |= pm_pipeline_init(&po, oc, NULL, NULL, 0, &opt, &err);
 
     if (rc == PM_OK) {
         rc = run(&po, &opt, "{\"instances\": [[0.1, 0.2, 0.3, 0.1], "

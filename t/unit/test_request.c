@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "pm_encode.h"
 #include "pm_request.h"
 #include "tap.h"
 
@@ -81,24 +82,24 @@ static const bad_body_t  bad_bodies[] = {
 
 
 static int features_of(const char *body, int nfeatures,
-    struct svm_node *raw, pm_err_t *err);
+    pm_node_t *raw, pm_err_t *err);
 
 
 static int
-features_of(const char *body, int nfeatures, struct svm_node *raw,
+features_of(const char *body, int nfeatures, pm_node_t *raw,
     pm_err_t *err)
 {
     int           rc;
     pm_alloc_t    a;
     pm_arena_t   *arena;
-    pm_request_t  req;
+    pm_batch_t    req;
 
     arena = pm_arena_create();
     pm_arena_allocator(arena, &a);
 
     rc = pm_request_parse(body, strlen(body), 100, 0, &a, &req, err);
     if (rc == PM_OK) {
-        rc = pm_request_features(&req.inst[0], nfeatures, raw, err);
+        rc = pm_encode_index(&req.inst[0], nfeatures, raw, err);
     }
 
     pm_arena_destroy(arena);
@@ -117,7 +118,7 @@ test_against_jansson(void)
     pm_err_t       err;
     pm_alloc_t     a;
     pm_arena_t    *arena;
-    pm_request_t   req;
+    pm_batch_t     req;
     json_t        *j;
 
     static const char  *values[] = {
@@ -173,8 +174,8 @@ test_request(void)
     pm_err_t           err;
     pm_alloc_t         a;
     pm_arena_t        *arena;
-    pm_request_t       req;
-    struct svm_node    raw[16];
+    pm_batch_t         req;
+    pm_node_t          raw[16];
     const bad_body_t  *b;
 
     arena = pm_arena_create();
@@ -209,7 +210,7 @@ test_request(void)
                               &req, &err);
         if (depth < 2048) {
             ok(rc == PM_OK && req.inst[0].n == 1
-               && req.inst[0].v[0].kind == PM_JV_OTHER,
+               && req.inst[0].v[0].kind == PM_VAL_OTHER,
                "%d levels: valid JSON, an array where a number goes", depth);
         } else {
             ok(rc == PM_EJSON && strstr(err.msg, "deeper than 2048"),
@@ -240,9 +241,9 @@ test_request(void)
     rc = pm_request_parse(body, strlen(body), 3, 0, &a, &req, &err);
     ok(rc == PM_OK && strcmp(req.inst[0].v[0].key, "a\"b") == 0
        && strcmp(req.inst[0].v[0].str, "\xc3\xa9\xf0\x9f\x98\x80\n") == 0
-       && req.inst[0].v[1].kind == PM_JV_NULL
-       && req.inst[0].v[2].kind == PM_JV_OTHER
-       && strcmp(req.inst[0].v[2].type, "an array") == 0
+       && req.inst[0].v[1].kind == PM_VAL_NULL
+       && req.inst[0].v[2].kind == PM_VAL_OTHER
+       && strcmp(pm_value_type(&req.inst[0].v[2]), "an array") == 0
        && req.inst[0].v[3].num == 0 && signbit(req.inst[0].v[3].num),
        "escapes, UTF-8, surrogate pairs, null, nested values, -0");
     pm_arena_reset(arena);
@@ -255,7 +256,7 @@ test_request(void)
                           &req, &err);
     ok(rc == PM_OK && req.inst[0].n == 3 && req.inst[0].total == 6,
        "a dense array past max_values: 3 kept, 6 counted");
-    n = pm_request_features(&req.inst[0], 3, raw, &err);
+    n = pm_encode_index(&req.inst[0], 3, raw, &err);
     is_int(n, PM_ECOUNT, "and refused");
     like(err.msg, "expected 3 features, got 6", "with the real count");
 
@@ -269,14 +270,14 @@ test_request(void)
                           "\"4\": 4}}", 46, 3, 3, &a, &req, &err);
     ok(rc == PM_OK && req.inst[0].n == 3 && req.inst[0].total == 4,
        "an object past max_values: 3 kept, 4 counted");
-    n = pm_request_features(&req.inst[0], 3, raw, &err);
+    n = pm_encode_index(&req.inst[0], 3, raw, &err);
     is_int(n, PM_ECOUNT, "4 valid keys for 3 features: refused");
     like(err.msg, "4 feature keys for 3 features", "by count");
 
     pm_err_init(&err);
     rc = pm_request_parse("{\"features\": {\"1\": 1, \"9\": 2, \"3\": 3, "
                           "\"4\": 4}}", 46, 3, 3, &a, &req, &err);
-    n = pm_request_features(&req.inst[0], 3, raw, &err);
+    n = pm_encode_index(&req.inst[0], 3, raw, &err);
     is_int(n, PM_EINDEX, "a bad key among those kept is named first");
 
     pm_err_init(&err);

@@ -12,7 +12,12 @@
 
 #include <jansson.h>
 
+#include "pm.h"
+#include "pm_kinds.h"
+#include "pm_pipeline.h"
 #include "pm_response.h"
+#include "pm_svm.h"
+#include "pm_text.h"
 #include "tap.h"
 
 
@@ -77,9 +82,9 @@ test_response(void)
     (void) pm_err_set(&err, PM_EVALUE, "feature \"x\\y\"\n\x01\xc3\xa9");
     err.instance = 3;
     err.feature = 7;
-    full = pm_error_write(&err, NULL, NULL, 0);
+    full = pm_error_write(&err, NULL, 0);
     memset(out, 'Z', sizeof(out));
-    n = pm_error_write(&err, NULL, out, full);
+    n = pm_error_write(&err, out, full);
     ok(n == full && out[full] == 'Z', "size pass and fill pass agree, no "
        "byte past the end");
 
@@ -96,27 +101,27 @@ test_response(void)
     json_decref(j);
 
     memset(out, 'Z', sizeof(out));
-    n = pm_error_write(&err, "custom", out, 10);
+    n = pm_error_write(&err, out, 10);
     ok(n > 10 && out[10] == 'Z', "a short buffer is never overrun");
 
     /* metadata: facts, not paths */
 
     pm_err_init(&err);
-    rc = pm_model_load(ut_train("meta.model", C_SVC, POLY, 1), &m, &err);
-    rc |= pm_pipeline_init(&p, m, NULL, NULL, 0, &err);
-
-    if (rc != PM_OK) {
-        ok(0, "metadata model loads: %s", err.msg);
-        return;
-    }
-
     opt.out_of_range = PM_OOR_CLIP;
     opt.probability = 1;
     opt.max_instances = 7;
     opt.decision_values = 0;
     opt.engine = PM_ENGINE_FAST;
 
-    rc = pm_metadata_json(&p, &opt, &meta, &len, &err);
+    rc = pm_model_load(ut_train("meta.model", C_SVC, POLY, 1), &m, &err);
+    rc |= pm_pipeline_init(&p, m, NULL, NULL, 0, &opt, &err);
+
+    if (rc != PM_OK) {
+        ok(0, "metadata model loads: %s", err.msg);
+        return;
+    }
+
+    rc = pm_metadata(&p, &meta, &len, &err);
     j = (rc == PM_OK) ? json_loadb(meta, len, 0, NULL) : NULL;
     ok(j != NULL, "metadata is valid JSON");
 

@@ -8,8 +8,19 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pm_encode.h"
 #include "pm_scale.h"
+#include "pm_xform.h"
 #include "tap.h"
+
+
+/* svm-scale's formula for the range file's first entry */
+
+static double
+entry0(const pm_scaler_t *s, double v)
+{
+    return pm_minmax(v, s->min[0], s->max[0], s->lower, s->upper);
+}
 
 
 typedef struct {
@@ -53,7 +64,7 @@ test_scale(void)
     char                buf[64];
     pm_err_t            err;
     pm_scaler_t        *s;
-    struct svm_node     raw[8], out[8];
+    pm_node_t           raw[8], out[8];
     const bad_range_t  *b;
     const char         *text;
 
@@ -74,11 +85,11 @@ test_scale(void)
 
     /* svm-scale's special cases and formula */
 
-    ok(pm_scale_entry(s, 0, 0) == -1, "v == min maps to lower exactly");
-    ok(pm_scale_entry(s, 0, 10) == 1, "v == max maps to upper exactly");
-    ok(pm_scale_entry(s, 0, 2.5) == -1 + 2 * (2.5 - 0) / (10 - 0),
+    ok(entry0(s, 0) == -1, "v == min maps to lower exactly");
+    ok(entry0(s, 10) == 1, "v == max maps to upper exactly");
+    ok(entry0(s, 2.5) == -1 + 2 * (2.5 - 0) / (10 - 0),
        "in between: lower + (upper-lower)*(v-min)/(max-min)");
-    ok(pm_scale_entry(s, 0, 20) == 3, "extrapolates, unclipped");
+    ok(entry0(s, 20) == 3, "extrapolates, unclipped");
 
     /* raw {1: 20, 3: 7}, feature 4 absent (0 raw -> 0 scaled) */
 
@@ -88,7 +99,7 @@ test_scale(void)
     raw[1].value = 7;
 
     pm_err_init(&err);
-    n = pm_scale_nodes(s, PM_OOR_EXTRAPOLATE, raw, 2, out, oor, &noor, &err);
+    n = pm_encode_range(s, PM_OOR_EXTRAPOLATE, raw, 2, out, oor, &noor, &err);
     is_int(n, 1, "extrapolate: one non-zero node (constant, unlisted and "
            "zero-valued features dropped)");
     ok(out[0].index == 1 && out[0].value == 3 && out[1].index == -1,
@@ -98,7 +109,7 @@ test_scale(void)
        "range");
 
     pm_err_init(&err);
-    n = pm_scale_nodes(s, PM_OOR_CLIP, raw, 2, out, oor, &noor, &err);
+    n = pm_encode_range(s, PM_OOR_CLIP, raw, 2, out, oor, &noor, &err);
     ok(n == 1 && out[0].value == 1 && noor == 2,
        "clip: feature 1 clamps to upper, still reported");
 
@@ -106,7 +117,7 @@ test_scale(void)
     raw[1].index = 4;
     raw[1].value = 1;
     pm_err_init(&err);
-    n = pm_scale_nodes(s, PM_OOR_CLIP, raw, 2, out, oor, &noor, &err);
+    n = pm_encode_range(s, PM_OOR_CLIP, raw, 2, out, oor, &noor, &err);
     ok(n == 2 && out[0].index == 1 && out[0].value == -1
        && out[1].index == 4 && out[1].value == 0.5,
        "clip below min gives lower; in-range feature 4 untouched");
@@ -114,14 +125,14 @@ test_scale(void)
     /* absent features count as raw 0, as in svm-scale -r */
 
     pm_err_init(&err);
-    n = pm_scale_nodes(s, PM_OOR_EXTRAPOLATE, raw, 0, out, oor, &noor, &err);
+    n = pm_encode_range(s, PM_OOR_EXTRAPOLATE, raw, 0, out, oor, &noor, &err);
     ok(n == 1 && out[0].index == 1 && out[0].value == -1,
        "an empty instance scales feature 1 (min 0) to lower");
 
     raw[0].index = 1;
     raw[0].value = 1e308;
     pm_err_init(&err);
-    n = pm_scale_nodes(s, PM_OOR_EXTRAPOLATE, raw, 1, out, oor, &noor, &err);
+    n = pm_encode_range(s, PM_OOR_EXTRAPOLATE, raw, 1, out, oor, &noor, &err);
     is_int(n, PM_ENONFINITE, "a value overflowing when scaled is refused");
     is_int(err.feature, 1, "and the feature is named");
 
@@ -135,9 +146,9 @@ test_scale(void)
     ok(rc == PM_OK && s->has_y, "range file with a y block");
 
     if (rc == PM_OK) {
-        ok(pm_scale_y(s, 25) == 0 && pm_scale_y(s, 346) == 1,
+        ok(pm_scaler_y(s, 25) == 0 && pm_scaler_y(s, 346) == 1,
            "y min and max map to the y limits");
-        ok(fabs(pm_scale_y_inverse(s, pm_scale_y(s, 151)) - 151) < 1e-12,
+        ok(fabs(pm_scaler_y_inverse(s, pm_scaler_y(s, 151)) - 151) < 1e-12,
            "y unscales back");
         pm_scaler_free(s);
     }

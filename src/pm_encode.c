@@ -1,0 +1,432 @@
+
+/*
+ * Copyright (C) ngx_http_predict_module authors
+ */
+
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pm_encode.h"
+#include "pm_text.h"
+
+
+static int pm_node_cmp(const void *a, const void *b);
+static int pm_encode_reject(const pm_scaler_t *s, const pm_node_t *raw,
+    int nraw, const int *oor, int noor, pm_err_t *err);
+
+
+static int
+pm_node_cmp(const void *a, const void *b)
+{
+    const pm_node_t  *x = a, *y = b;
+
+    return (x->index > y->index) - (x->index < y->index);
+}
+
+
+/*
+ * An instance by libsvm index: raw (room for inst->n nodes) receives its
+ * non-zero features in ascending order; returns how many.
+ */
+
+int
+pm_encode_index(const pm_instance_t *inst, int nfeatures, pm_node_t *raw,
+    pm_err_t *err)
+{
+    int                 n, k;
+    long                index;
+    size_t              i;
+    char               *end;
+    const pm_value_t   *v;
+    char                safe[48];
+
+    if (inst->is_array && inst->total != (size_t) nfeatures) {
+        return pm_err_set(err, PM_ECOUNT, "expected %d features, got %zu",
+                          nfeatures, inst->total);
+    }
+
+    n = 0;
+
+    for (i = 0; i < inst->n; i++) {
+        v = &inst->v[i];
+
+        if (inst->is_array) {
+            index = (long) i + 1;
+
+        } else {
+
+            /* canonical decimal only, so each index has one key */
+
+            index = 0;
+            end = (char *) v->key;
+
+            if (*v->key >= '1' && *v->key <= '9' && strlen(v->key) <= 9) {
+                index = strtol(v->key, &end, 10);
+            }
+
+            if (*end != '\0' || index < 1 || index > nfeatures) {
+                pm_safe_text(v->key, safe, sizeof(safe));
+                return pm_err_set(err, PM_EINDEX, "feature key \"%s\" is not "
+                                  "a feature index in 1..%d", safe,
+                                  nfeatures);
+            }
+        }
+
+        if (v->kind != PM_VAL_NUMBER) {
+            err->feature = (int) index;
+            return pm_err_set(err, PM_EVALUE, "feature %ld is %s; expected "
+                              "a number", index, pm_value_type(v));
+        }
+
+        raw[n].index = (int) index;
+        raw[n].value = v->num;
+        n++;
+    }
+
+    if (!inst->is_array) {
+        qsort(raw, (size_t) n, sizeof(pm_node_t), pm_node_cmp);
+
+        for (k = 1; k < n; k++) {
+            if (raw[k].index == raw[k - 1].index) {
+                return pm_err_set(err, PM_EJSON, "invalid JSON: duplicate "
+                                  "object key \"%d\"", raw[k].index);
+            }
+        }
+
+        /* the keys past the parser's cap: more than there are features */
+
+        if (inst->total > (size_t) nfeatures) {
+            return pm_err_set(err, PM_ECOUNT, "%zu feature keys for %d "
+                              "features", inst->total, nfeatures);
+        }
+    }
+
+    /* zeros are absent in libsvm's sparse vectors */
+
+    for (i = 0, k = 0; (int) i < n; i++) {
+        if (raw[i].value != 0) {
+            raw[k++] = raw[i];
+        }
+    }
+
+    return k;
+}
+
+
+/*
+ * Scales raw (ascending, no terminator) into out, which holds s->n + 1
+ * nodes and is terminated by index -1.  As svm-scale -r: a feature absent
+ * from raw is 0, a feature absent from the range file is dropped, and a
+ * scaled 0 is left out.  oor (s->n ints) receives the indices outside the
+ * fitted range, whatever the policy; under reject they are the error.
+ * Returns the number of nodes.
+ */
+
+int
+pm_encode_range(const pm_scaler_t *s, int policy, const pm_node_t *raw,
+    int nraw, pm_node_t *out, int *oor, int *noor, pm_err_t *err)
+{
+    int     i, k, n, index;
+    double  v, scaled;
+
+    i = 0;
+    n = 0;
+    *noor = 0;
+
+    for (k = 0; k < s->n; k++) {
+        index = s->index[k];
+
+        while (i < nraw && raw[i].index < index) {
+            i++;
+        }
+
+        v = (i < nraw && raw[i].index == index) ? raw[i].value : 0.0;
+
+        if (v < s->min[k] || v > s->max[k]) {
+            oor[(*noor)++] = index;
+
+            if (policy == PM_OOR_CLIP) {
+                v = (v < s->min[k]) ? s->min[k] : s->max[k];
+            }
+        }
+
+        if (s->min[k] == s->max[k]) {
+            continue;  /* as svm-scale: a single-valued feature is dropped */
+        }
+
+        scaled = pm_minmax(v, s->min[k], s->max[k], s->lower, s->upper);
+
+        if (!isfinite(scaled)) {
+            err->feature = index;
+            return pm_err_set(err, PM_ENONFINITE, "feature %d: value %.17g "
+                              "overflows when scaled", index, v);
+        }
+
+        if (scaled != 0) {
+            out[n].index = index;
+            out[n].value = scaled;
+            n++;
+        }
+    }
+
+    if (*noor > 0 && policy == PM_OOR_REJECT) {
+        return pm_encode_reject(s, raw, nraw, oor, *noor, err);
+    }
+
+    out[n].index = -1;
+    out[n].value = 0;
+
+    return n;
+}
+
+
+static int
+pm_encode_reject(const pm_scaler_t *s, const pm_node_t *raw, int nraw,
+    const int *oor, int noor, pm_err_t *err)
+{
+    int     i, k;
+    double  v;
+
+    for (i = 0; i < noor; i++) {
+        pm_err_add_feature(err, oor[i]);
+    }
+
+    err->feature = oor[0];
+
+    for (k = 0; s->index[k] != oor[0]; k++) {
+        /* void: oor[0] is a listed index */
+    }
+
+    v = 0.0;
+
+    for (i = 0; i < nraw; i++) {
+        if (raw[i].index == oor[0]) {
+            v = raw[i].value;
+        }
+    }
+
+    return pm_err_set(err, PM_ERANGE, "%d feature%s outside the fitted "
+                      "range: feature %d is %.17g, fitted [%.17g, %.17g]",
+                      noor, noor > 1 ? "s" : "", oor[0], v, s->min[k],
+                      s->max[k]);
+}
+
+
+/*
+ * raw[] holds one value per feature, in spec order.  out receives the
+ * sorted libsvm nodes (room for s->max_index + 1) and a -1 terminator; oor
+ * the positions of numeric features outside their fitted range (room for
+ * s->n).  Returns the number of nodes, or an error naming the feature.
+ */
+
+int
+pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
+    pm_node_t *out, int *oor, int *noor, pm_err_t *err)
+{
+    int                  i, n, pos, c, eff, rejected, first, missing;
+    int                  first_missing;
+    char                 num[PM_JSON_NUM_SIZE];
+    double               v, t;
+    const char          *key;
+    const pm_value_t      *r;
+    const pm_feature_t  *f;
+
+    n = 0;
+    *noor = 0;
+    rejected = 0;
+    first = 0;
+    missing = 0;
+    first_missing = 0;
+
+    for (i = 0; i < s->n; i++) {
+        pos = s->by_index[i];
+        f = &s->f[pos];
+        r = &raw[pos];
+
+        if (r->kind == PM_VAL_NULL && f->missing == PM_MISSING_REJECT) {
+            if (missing++ == 0) {
+                first_missing = pos;
+                err->nnames = 0;    /* the names listed are the missing */
+            }
+
+            pm_err_add_name(err, f->name);
+            continue;
+        }
+
+        if (missing) {
+            continue;
+        }
+
+        if (f->type == PM_FEAT_CATEGORICAL) {
+            if (r->kind == PM_VAL_NULL) {
+                c = f->fill_cat;
+
+            } else {
+                if (r->kind == PM_VAL_NUMBER) {
+                    (void) pm_format_number(r->num, num);
+                    key = num;
+                } else {
+                    key = r->str;
+                }
+
+                c = pm_spec_category(f, key);
+
+                if (c < 0 && f->unknown == PM_UNKNOWN_ERROR) {
+                    pm_err_add_name(err, f->name);
+                    return pm_err_set(err, PM_ECATEGORY, "feature \"%s\": "
+                                      "unknown category \"%.64s\"", f->name,
+                                      key);
+                }
+            }
+
+            if (c >= 0) {
+                out[n].index = f->index + c;
+                out[n].value = 1;
+                n++;
+            }
+
+            continue;
+        }
+
+        if (r->kind == PM_VAL_STRING) {
+            pm_err_add_name(err, f->name);
+            return pm_err_set(err, PM_EVALUE, "feature \"%s\" is a string; "
+                              "expected a number", f->name);
+        }
+
+        v = (r->kind == PM_VAL_NULL) ? f->fill : r->num;
+        eff = (f->oor == PM_OOR_DEFAULT) ? policy : f->oor;
+
+        if (f->has_range && (v < f->min || v > f->max)) {
+            oor[(*noor)++] = pos;
+
+            if (eff == PM_OOR_REJECT) {
+                if (rejected++ == 0) {
+                    first = pos;
+                }
+
+                pm_err_add_name(err, f->name);
+                continue;
+            }
+
+            if (eff == PM_OOR_CLIP) {
+                v = (v < f->min) ? f->min : f->max;
+            }
+        }
+
+        t = pm_xform_apply(&f->xf, v);
+
+        if (!isfinite(t)) {
+            pm_err_add_name(err, f->name);
+            return pm_err_set(err, PM_ENONFINITE, "feature \"%s\": value "
+                              "%.17g is not finite once transformed",
+                              f->name, v);
+        }
+
+        if (t != 0) {
+            out[n].index = f->index;
+            out[n].value = t;
+            n++;
+        }
+    }
+
+    if (missing) {
+        return pm_err_set(err, PM_EMISSING, "%d feature%s missing, "
+                          "\"%s\" first", missing,
+                          missing > 1 ? "s are" : " is",
+                          s->f[first_missing].name);
+    }
+
+    if (rejected) {
+        f = &s->f[first];
+        v = (raw[first].kind == PM_VAL_NULL) ? f->fill : raw[first].num;
+
+        return pm_err_set(err, PM_ERANGE, "%d feature%s outside the fitted "
+                          "range: \"%s\" is %.17g, fitted [%.17g, %.17g]",
+                          rejected, rejected > 1 ? "s" : "", f->name, v,
+                          f->min, f->max);
+    }
+
+    out[n].index = -1;
+    out[n].value = 0;
+
+    return n;
+}
+
+
+/*
+ * An instance (an object by name, or an array in spec order) as raw
+ * values, one per feature; a name given twice is refused.
+ */
+
+int
+pm_encode_values(const pm_spec_t *s, const pm_instance_t *inst,
+    pm_value_t *raw, pm_err_t *err)
+{
+    int                i, pos;
+    size_t             k;
+    const pm_value_t  *v;
+    char               safe[72];
+
+    for (i = 0; i < s->n; i++) {
+        raw[i].kind = -1;
+    }
+
+    if (inst->is_array && inst->total != (size_t) s->n) {
+        return pm_err_set(err, PM_ECOUNT, "expected %d features, got %zu",
+                          s->n, inst->total);
+    }
+
+    for (k = 0; k < inst->n; k++) {
+        v = &inst->v[k];
+
+        if (inst->is_array) {
+            pos = (int) k;
+
+        } else {
+            pos = pm_spec_find(s, v->key);
+
+            if (pos < 0) {
+                pm_safe_text(v->key, safe, sizeof(safe));
+                pm_err_add_name(err, safe);
+                return pm_err_set(err, PM_EUNKNOWN, "unknown feature "
+                                  "\"%s\"", safe);
+            }
+
+            if (raw[pos].kind != -1) {
+                pm_safe_text(v->key, safe, sizeof(safe));
+                return pm_err_set(err, PM_EJSON, "invalid JSON: duplicate "
+                                  "object key \"%s\"", safe);
+            }
+        }
+
+        if (v->kind == PM_VAL_OTHER) {
+            pm_err_add_name(err, s->f[pos].name);
+            return pm_err_set(err, PM_EVALUE, "feature \"%s\" is %s; "
+                              "expected a %s", s->f[pos].name,
+                              pm_value_type(v),
+                              s->f[pos].type == PM_FEAT_NUMERIC
+                              ? "number" : "string");
+        }
+
+        raw[pos] = *v;
+    }
+
+    /* the names past the parser's cap: more than there are features */
+
+    if (inst->total > (size_t) s->n) {
+        return pm_err_set(err, PM_ECOUNT, "%zu feature names for %d "
+                          "features", inst->total, s->n);
+    }
+
+    for (i = 0; i < s->n; i++) {
+        if (raw[i].kind == -1) {
+            raw[i].kind = PM_VAL_NULL;
+        }
+    }
+
+    return PM_OK;
+}

@@ -1,0 +1,99 @@
+
+/*
+ * Copyright (C) ngx_http_predict_module authors
+ *
+ * Feature specs: the feature engineering fitted at training time, saved as
+ * a versioned JSON file and applied identically by the trainer, the
+ * offline predictor and the module.  Each input feature is numeric (with
+ * an optional log1p and a transform, pm_xform.h) or categorical (one-hot);
+ * the optional target section maps libsvm labels to class values, or
+ * scales a regression target back.  This unit is the file format and the
+ * lookups; pm_encode.h applies a spec, pm_fit.h fits one.
+ */
+
+
+#ifndef _PM_SPEC_H_INCLUDED_
+#define _PM_SPEC_H_INCLUDED_
+
+
+#include <jansson.h>
+
+#include "pm_core.h"
+#include "pm_enum.h"
+#include "pm_sha256.h"
+#include "pm_types.h"
+#include "pm_xform.h"
+
+
+#define PM_FEATURES_FORMAT   "predict-features"
+#define PM_FEATURES_VERSION  1
+
+#define PM_MAX_NAME          256
+#define PM_MAX_SPEC_SIZE     (256 * 1024 * 1024)
+
+typedef struct {
+    char               *name;
+    int                 type;       /* PM_FEAT_* */
+    int                 index;      /* first libsvm index */
+    int                 width;      /* indices used: 1, or categories */
+
+    /* numeric */
+    pm_xform_t          xf;
+    int                 has_range;  /* raw range seen in training */
+    double              min;
+    double              max;
+    int                 oor;        /* PM_OOR_* or PM_OOR_DEFAULT */
+    int                 missing;    /* PM_MISSING_* */
+    double              fill;
+
+    /* categorical */
+    char              **categories; /* in index order */
+    int                 ncat;
+    int                *cat_sorted; /* positions sorted by name */
+    int                 unknown;    /* PM_UNKNOWN_* */
+    int                 fill_cat;
+} pm_feature_t;
+
+
+typedef struct {
+    int                 task;       /* PM_TASK_* */
+    char               *name;
+    int                 label_rule; /* PM_LABEL_* */
+
+    /* classes: libsvm label i is class i */
+    int                 nclasses;
+    char              **class_json; /* the value as JSON text */
+    char              **class_key;  /* the value as an object key */
+
+    /* regression target scaling, inverted on output */
+    pm_xform_t          xf;
+} pm_target_t;
+
+
+struct pm_spec_s {
+    int                 n;
+    pm_feature_t       *f;          /* spec order: dense arrays follow it */
+    int                *by_name;    /* positions sorted by name */
+    int                *by_index;   /* positions sorted by index */
+    int                 max_index;
+    pm_target_t         target;
+    pm_source_t         source;
+};
+
+
+int pm_spec_parse(const char *buf, size_t len, pm_spec_t **out,
+    pm_err_t *err);
+int pm_spec_load(const char *path, pm_spec_t **out, pm_err_t *err);
+int pm_spec_index(pm_spec_t *s, pm_err_t *err);
+void pm_spec_free(pm_spec_t *s);
+
+int pm_spec_find(const pm_spec_t *s, const char *name);
+int pm_spec_category(const pm_feature_t *f, const char *key);
+int pm_spec_classes(pm_target_t *t, int n, pm_err_t *err);
+int pm_spec_class(pm_target_t *t, int i, json_t *value, pm_err_t *err);
+
+json_t *pm_spec_json(const pm_spec_t *s);
+json_t *pm_spec_target_json(const pm_target_t *t);
+
+
+#endif /* _PM_SPEC_H_INCLUDED_ */
