@@ -52,6 +52,7 @@ typedef struct {
 
     pm_pipeline_t              *pipeline;
     ngx_str_t                   metadata;
+    ngx_str_t                   features;   /* GET ?features=all */
 } ngx_http_predict_loc_conf_t;
 
 
@@ -60,6 +61,9 @@ typedef struct {
     ngx_uint_t                  instances;
     int                         error;      /* PM_E*, or PM_OK */
     ngx_str_t                   error_body; /* replaces nginx's page */
+    off_t                       received;   /* body bytes read so far */
+    unsigned                    reading:1;  /* our body, being read */
+    unsigned                    too_large:1;
     unsigned                    predicted:1;
     unsigned                    replace:1;
     unsigned                    replaced:1;
@@ -71,6 +75,8 @@ static void *ngx_http_predict_create_main_conf(ngx_conf_t *cf);
 static void *ngx_http_predict_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static int ngx_http_predict_keep(ngx_conf_t *cf, ngx_str_t *s, char *doc,
+    size_t len, pm_err_t *err);
 static ngx_int_t ngx_http_predict_init(ngx_conf_t *cf);
 static char *ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
@@ -102,7 +108,10 @@ static void ngx_http_predict_allocator(ngx_http_request_t *r,
     pm_alloc_t *a);
 static void *ngx_http_predict_palloc(void *data, size_t size);
 
+static ngx_int_t ngx_http_predict_request_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
 static ngx_int_t ngx_http_predict_header_filter(ngx_http_request_t *r);
+static int ngx_http_predict_rate_limited(ngx_http_request_t *r);
 static ngx_int_t ngx_http_predict_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 
@@ -237,6 +246,9 @@ static ngx_http_variable_t  ngx_http_predict_vars[] = {
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+static ngx_http_request_body_filter_pt   ngx_http_next_request_body_filter;
+
+static ngx_int_t                         ngx_http_predict_limit_req_index;
 
 
 static ngx_str_t  ngx_http_predict_json_type = ngx_string("application/json");
@@ -297,6 +309,7 @@ ngx_http_predict_create_loc_conf(ngx_conf_t *cf)
      *
      *     plcf->pipeline = NULL;
      *     plcf->metadata = { 0, NULL };
+     *     plcf->features = { 0, NULL };
      */
 
     plcf->source = NGX_CONF_UNSET_PTR;
@@ -318,14 +331,34 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_predict_loc_conf_t *prev = parent;
     ngx_http_predict_loc_conf_t *conf = child;
 
-    int                  rc;
-    char                *meta;
-    size_t               len;
-    pm_err_t             err;
-    pm_options_t         opt;
-    ngx_pool_cleanup_t  *cln;
+    int                        rc;
+    char                      *meta;
+    size_t                     len;
+    pm_err_t                   err;
+    pm_options_t               opt;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_core_loc_conf_t  *clcf;
 
-    ngx_conf_merge_ptr_value(conf->source, prev->source, NULL);
+    /*
+     * Like proxy_pass, a model is not inherited by a nested location; the
+     * unnamed ones nginx makes of "if" and "limit_except" blocks inside a
+     * prediction location predict too, and answer their errors in JSON.
+     */
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (conf->source == NGX_CONF_UNSET_PTR) {
+        conf->source = clcf->noname ? prev->source : NULL;
+    }
+
+    if (conf->source == NGX_CONF_UNSET_PTR) {
+        conf->source = NULL;
+    }
+
+    if (conf->source != NULL && clcf->noname && clcf->handler == NULL) {
+        clcf->handler = ngx_http_predict_handler;
+    }
+
     ngx_conf_merge_value(conf->out_of_range, prev->out_of_range,
                          PM_OOR_EXTRAPOLATE);
     ngx_conf_merge_value(conf->probability, prev->probability, 1);
@@ -368,6 +401,18 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         rc = pm_metadata(conf->pipeline, &meta, &len, &err);
     }
 
+    if (rc == PM_OK) {
+        rc = ngx_http_predict_keep(cf, &conf->metadata, meta, len, &err);
+    }
+
+    if (rc == PM_OK) {
+        rc = pm_metadata_features(conf->pipeline, &meta, &len, &err);
+    }
+
+    if (rc == PM_OK && meta != NULL) {
+        rc = ngx_http_predict_keep(cf, &conf->features, meta, len, &err);
+    }
+
     if (rc != PM_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
                            "predict_model \"%V\": %s",
@@ -375,23 +420,46 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         return NGX_CONF_ERROR;
     }
 
-    conf->metadata.data = ngx_pnalloc(cf->pool, len);
-    if (conf->metadata.data == NULL) {
-        free(meta);
-        return NGX_CONF_ERROR;
+    return NGX_CONF_OK;
+}
+
+
+/* a document the core malloc'ed, kept in the configuration's pool */
+
+static int
+ngx_http_predict_keep(ngx_conf_t *cf, ngx_str_t *s, char *doc, size_t len,
+    pm_err_t *err)
+{
+    s->data = ngx_pnalloc(cf->pool, len);
+
+    if (s->data == NULL) {
+        free(doc);
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
-    ngx_memcpy(conf->metadata.data, meta, len);
-    conf->metadata.len = len;
-    free(meta);
+    ngx_memcpy(s->data, doc, len);
+    s->len = len;
+    free(doc);
 
-    return NGX_CONF_OK;
+    return PM_OK;
 }
 
 
 static ngx_int_t
 ngx_http_predict_init(ngx_conf_t *cf)
 {
+    ngx_str_t  name = ngx_string("limit_req_status");
+
+    /* limit_req's verdict: its refusals are rate_limited, whatever status */
+
+    ngx_http_predict_limit_req_index = ngx_http_get_variable_index(cf, &name);
+    if (ngx_http_predict_limit_req_index == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_predict_request_body_filter;
+
     ngx_http_next_header_filter = ngx_http_top_header_filter;
     ngx_http_top_header_filter = ngx_http_predict_header_filter;
 
@@ -669,6 +737,7 @@ ngx_http_predict_handler(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
     pm_err_t                      err;
+    ngx_str_t                     arg;
     ngx_table_elt_t              *h;
     ngx_http_predict_ctx_t       *ctx;
     ngx_http_predict_loc_conf_t  *plcf;
@@ -684,6 +753,14 @@ ngx_http_predict_handler(ngx_http_request_t *r)
         rc = ngx_http_discard_request_body(r);
         if (rc != NGX_OK) {
             return rc;
+        }
+
+        if (plcf->features.len
+            && ngx_http_arg(r, (u_char *) "features", 8, &arg) == NGX_OK
+            && arg.len == 3 && ngx_strncmp(arg.data, "all", 3) == 0)
+        {
+            return ngx_http_predict_send(r, NGX_HTTP_OK, plcf->features.data,
+                                         plcf->features.len);
         }
 
         return ngx_http_predict_send(r, NGX_HTTP_OK, plcf->metadata.data,
@@ -702,6 +779,10 @@ ngx_http_predict_handler(ngx_http_request_t *r)
         ngx_str_set(&h->key, "Allow");
         ngx_str_set(&h->value, "GET, HEAD, POST");
 
+        /* a refused body is not asked for: no "100 Continue" */
+
+        r->expect_tested = 1;
+
         rc = ngx_http_discard_request_body(r);
         if (rc != NGX_OK) {
             return rc;
@@ -717,8 +798,9 @@ ngx_http_predict_handler(ngx_http_request_t *r)
         (void) pm_err_body(&err, (long long) r->headers_in.content_length_n,
                            plcf->max_body_size);
 
-        /* as nginx's own 413: no keep-alive after an unread body */
+        /* as nginx's own 413: no "100 Continue", no keep-alive after it */
 
+        r->expect_tested = 1;
         r->keepalive = 0;
 
         rc = ngx_http_discard_request_body(r);
@@ -730,6 +812,7 @@ ngx_http_predict_handler(ngx_http_request_t *r)
     }
 
     r->request_body_in_single_buf = 1;
+    ctx->reading = 1;
 
     rc = ngx_http_read_client_request_body(r, ngx_http_predict_body_handler);
 
@@ -1008,6 +1091,46 @@ ngx_http_predict_palloc(void *data, size_t size)
 
 
 /*
+ * A body without a Content-Length (chunked, or HTTP/2 without one) is
+ * measured as it arrives: past predict_max_body_size it is refused before
+ * another byte is buffered or written to a temporary file.
+ */
+
+static ngx_int_t
+ngx_http_predict_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                  *cl;
+    ngx_http_predict_ctx_t       *ctx;
+    ngx_http_predict_loc_conf_t  *plcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
+
+    if (ctx == NULL || !ctx->reading) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_predict_module);
+
+    for (cl = in; cl; cl = cl->next) {
+        ctx->received += ngx_buf_size(cl->buf);
+    }
+
+    if (ctx->received > (off_t) plcf->max_body_size) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "predict: request body over predict_max_body_size "
+                      "%uz while reading", plcf->max_body_size);
+
+        ctx->too_large = 1;
+        r->lingering_close = 1;
+
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    return ngx_http_next_request_body_filter(r, in);
+}
+
+
+/*
  * nginx answers some errors itself (a Content-Length over
  * client_max_body_size, a malformed chunked body, a body timeout) with an
  * HTML page; on a prediction location that page becomes a JSON error.
@@ -1016,11 +1139,12 @@ ngx_http_predict_palloc(void *data, size_t size)
 static ngx_int_t
 ngx_http_predict_header_filter(ngx_http_request_t *r)
 {
-    pm_err_t                   err;
-    pm_alloc_t                 a;
-    pm_answer_t                ans;
-    ngx_http_predict_ctx_t    *ctx;
-    ngx_http_core_loc_conf_t  *clcf;
+    pm_err_t                      err;
+    pm_alloc_t                    a;
+    pm_answer_t                   ans;
+    ngx_http_predict_ctx_t       *ctx;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_predict_loc_conf_t  *plcf;
 
     if (r != r->main || r->err_status < NGX_HTTP_BAD_REQUEST
         || r->headers_out.status != r->err_status)
@@ -1044,8 +1168,17 @@ ngx_http_predict_header_filter(ngx_http_request_t *r)
     }
 
     pm_err_init(&err);
-    (void) pm_err_http(&err, (int) r->err_status,
-                       (long long) clcf->client_max_body_size);
+
+    if (ctx->too_large) {
+        plcf = ngx_http_get_module_loc_conf(r, ngx_http_predict_module);
+        (void) pm_err_body(&err, (long long) ctx->received,
+                           plcf->max_body_size);
+
+    } else {
+        (void) pm_err_http(&err, (int) r->err_status,
+                           (long long) clcf->client_max_body_size,
+                           ngx_http_predict_rate_limited(r));
+    }
 
     ngx_http_predict_allocator(r, &a);
     pm_serve_error(&err, (int) r->err_status, &a, &ans);
@@ -1065,6 +1198,20 @@ ngx_http_predict_header_filter(ngx_http_request_t *r)
     r->headers_out.content_length_n = ans.len;
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/* limit_req refused this request (its $limit_req_status) */
+
+static int
+ngx_http_predict_rate_limited(ngx_http_request_t *r)
+{
+    ngx_http_variable_value_t  *v;
+
+    v = ngx_http_get_indexed_variable(r, ngx_http_predict_limit_req_index);
+
+    return v != NULL && !v->not_found && v->len == sizeof("REJECTED") - 1
+           && ngx_strncmp(v->data, "REJECTED", v->len) == 0;
 }
 
 

@@ -73,6 +73,8 @@ int pm_pipeline_feature_type(const pm_pipeline_t *p, const char *name);
 
 int pm_metadata(const pm_pipeline_t *p, char **out, size_t *len,
     pm_err_t *err);
+int pm_metadata_features(const pm_pipeline_t *p, char **out, size_t *len,
+    pm_err_t *err);
 
 
 /* serving: answers in memory from a, never a partial one */
@@ -86,7 +88,8 @@ void pm_serve_error(const pm_err_t *err, int status, pm_alloc_t *a,
 
 int pm_err_method(pm_err_t *err, const char *method, size_t len);
 int pm_err_body(pm_err_t *err, long long size, size_t limit);
-int pm_err_http(pm_err_t *err, int status, long long max_body);
+int pm_err_http(pm_err_t *err, int status, long long max_body,
+    int rate_limited);
 
 
 #endif /* _PM_H_INCLUDED_ */

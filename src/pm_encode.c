@@ -41,7 +41,7 @@ pm_encode_index(const pm_instance_t *inst, int nfeatures, pm_node_t *raw,
     size_t              i;
     char               *end;
     const pm_value_t   *v;
-    char                safe[48];
+    char                safe[PM_SAFE_SIZE];
 
     if (inst->is_array && inst->total != (size_t) nfeatures) {
         return pm_err_set(err, PM_ECOUNT, "expected %d features, got %zu",
@@ -68,7 +68,7 @@ pm_encode_index(const pm_instance_t *inst, int nfeatures, pm_node_t *raw,
             }
 
             if (*end != '\0' || index < 1 || index > nfeatures) {
-                pm_safe_text(v->key, safe, sizeof(safe));
+                pm_safe_text(v->key, safe);
                 return pm_err_set(err, PM_EINDEX, "feature key \"%s\" is not "
                                   "a feature index in 1..%d", safe,
                                   nfeatures);
@@ -228,7 +228,7 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
 {
     int                  i, n, pos, c, eff, rejected, first, missing;
     int                  first_missing;
-    char                 num[PM_JSON_NUM_SIZE];
+    char                 num[PM_JSON_NUM_SIZE], safe[PM_SAFE_SIZE];
     double               v, t;
     const char          *key;
     const pm_value_t      *r;
@@ -266,7 +266,8 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
 
             } else {
                 if (r->kind == PM_VAL_NUMBER) {
-                    (void) pm_format_number(r->num, num);
+                    /* -0 is 0: the category "0" */
+                    (void) pm_format_number(r->num == 0 ? 0.0 : r->num, num);
                     key = num;
                 } else {
                     key = r->str;
@@ -275,10 +276,11 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
                 c = pm_spec_category(f, key);
 
                 if (c < 0 && f->unknown == PM_UNKNOWN_ERROR) {
+                    pm_safe_text(key, safe);
                     pm_err_add_name(err, f->name);
                     return pm_err_set(err, PM_ECATEGORY, "feature \"%s\": "
-                                      "unknown category \"%.64s\"", f->name,
-                                      key);
+                                      "unknown category \"%s\"", f->name,
+                                      safe);
                 }
             }
 
@@ -369,7 +371,7 @@ pm_encode_values(const pm_spec_t *s, const pm_instance_t *inst,
     int                i, pos;
     size_t             k;
     const pm_value_t  *v;
-    char               safe[72];
+    char               safe[PM_SAFE_SIZE];
 
     for (i = 0; i < s->n; i++) {
         raw[i].kind = -1;
@@ -390,14 +392,14 @@ pm_encode_values(const pm_spec_t *s, const pm_instance_t *inst,
             pos = pm_spec_find(s, v->key);
 
             if (pos < 0) {
-                pm_safe_text(v->key, safe, sizeof(safe));
+                pm_safe_text(v->key, safe);
                 pm_err_add_name(err, safe);
                 return pm_err_set(err, PM_EUNKNOWN, "unknown feature "
                                   "\"%s\"", safe);
             }
 
             if (raw[pos].kind != -1) {
-                pm_safe_text(v->key, safe, sizeof(safe));
+                pm_safe_text(v->key, safe);
                 return pm_err_set(err, PM_EJSON, "invalid JSON: duplicate "
                                   "object key \"%s\"", safe);
             }

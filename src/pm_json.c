@@ -288,7 +288,7 @@ pm_json_string(pm_json_t *j, const char **out)
 int
 pm_json_number(pm_json_t *j, double *out)
 {
-    int          neg, digits, frac, e, esign, exp10;
+    int          neg, digits, frac, e, esign, exp10, capped;
     char         tmp[64], *copy, *endp;
     double       v;
     size_t       len;
@@ -303,6 +303,7 @@ pm_json_number(pm_json_t *j, double *out)
     digits = 0;
     frac = 0;
     e = 0;
+    capped = 0;
 
     if (p < end && *p == '-') {
         neg = 1;
@@ -323,7 +324,7 @@ pm_json_number(pm_json_t *j, double *out)
                 if (m != 0) {
                     digits++;
                 }
-            } else {
+            } else if (digits < 100000) {
                 digits++;
             }
             p++;
@@ -338,13 +339,13 @@ pm_json_number(pm_json_t *j, double *out)
         }
 
         while (p < end && *p >= '0' && *p <= '9') {
-            if (digits < 19) {
+            if (digits < 19 && frac < 100000) {
                 m = m * 10 + (uint64_t) (*p - '0');
                 frac++;
                 if (m != 0) {
                     digits++;
                 }
-            } else {
+            } else if (digits < 100000) {
                 digits++;
             }
             p++;
@@ -367,6 +368,8 @@ pm_json_number(pm_json_t *j, double *out)
         while (p < end && *p >= '0' && *p <= '9') {
             if (e < 100000) {
                 e = e * 10 + (*p - '0');
+            } else {
+                capped = 1;
             }
             p++;
         }
@@ -377,7 +380,13 @@ pm_json_number(pm_json_t *j, double *out)
     j->p = p;
     exp10 = e - frac;
 
-    if (digits <= 15 && exp10 >= -22 && exp10 <= 22) {
+    /*
+     * The fast path trusts exp10 only when the exponent was read whole: a
+     * capped one (with a fraction of many zeros) is strtod()'s to judge,
+     * so that a non-finite number never comes out finite.
+     */
+
+    if (digits <= 15 && !capped && exp10 >= -22 && exp10 <= 22) {
         v = (double) m;
         v = (exp10 < 0) ? v / pm_pow10[-exp10] : v * pm_pow10[exp10];
         *out = neg ? -v : v;

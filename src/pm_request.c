@@ -26,7 +26,7 @@ typedef struct {
     size_t              count;           /* "instances", all of them */
     const char         *instances_type;  /* "instances" is not an array */
     int                 have_unknown;
-    char                unknown[48];     /* the first unknown key, safe */
+    char                unknown[PM_SAFE_SIZE];  /* the first, safe */
 } pm_request_state_t;
 
 
@@ -139,7 +139,7 @@ pm_request_members(pm_json_t *j, pm_request_state_t *st, pm_batch_t *req)
         } else {
             if (!st->have_unknown) {
                 st->have_unknown = 1;
-                pm_safe_text(key, st->unknown, sizeof(st->unknown));
+                pm_safe_text(key, st->unknown);
             }
 
             rc = pm_json_skip(j, &type);

@@ -20,6 +20,13 @@ static int pm_scaler_entry(pm_lines_t *ls, pm_scaler_t *s, int *cap,
     pm_err_t *err);
 
 
+/* a range file is text; its parser names what else is wrong with it */
+
+static const pm_text_rules_t  pm_range_rules = {
+    PM_MAX_RANGE_SIZE, PM_MAX_LINE, NULL, "an svm-scale range file"
+};
+
+
 /* exactly n finite numbers on the current line; an integer first if v[0] */
 
 static int
@@ -288,7 +295,7 @@ pm_scaler_load(const char *path, pm_scaler_t **out, pm_err_t *err)
     size_t        len;
     pm_scaler_t  *s;
 
-    rc = pm_read_file(path, PM_MAX_RANGE_SIZE, &buf, &len, err);
+    rc = pm_read_file(path, &pm_range_rules, &buf, &len, err);
     if (rc != PM_OK) {
         return rc;
     }

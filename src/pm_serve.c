@@ -104,15 +104,12 @@ pm_serve_error(const pm_err_t *err, int status, pm_alloc_t *a,
 int
 pm_err_method(pm_err_t *err, const char *method, size_t len)
 {
-    char  name[17];
+    char  name[PM_SAFE_SIZE];
 
-    if (len > sizeof(name) - 1) {
-        len = sizeof(name) - 1;
-    }
-
+    len = (len < 16) ? len : 16;
     memcpy(name, method, len);
     name[len] = '\0';
-    pm_safe_text(name, name, sizeof(name));
+    pm_safe_text(name, name);
 
     return pm_err_set(err, PM_EMETHOD, "method %s is not allowed; use POST "
                       "to predict, GET for metadata", name);
@@ -130,9 +127,18 @@ pm_err_body(pm_err_t *err, long long size, size_t limit)
 /* the statuses nginx answers itself on a prediction location */
 
 int
-pm_err_http(pm_err_t *err, int status, long long max_body)
+pm_err_http(pm_err_t *err, int status, long long max_body, int rate_limited)
 {
+    if (rate_limited) {
+        return pm_err_set(err, PM_ERATE, "too many requests: the rate "
+                          "limit of this location is exceeded");
+    }
+
     switch (status) {
+
+    case 403:
+        return pm_err_set(err, PM_EFORBIDDEN, "access to this location is "
+                          "forbidden");
 
     case 413:
         return pm_err_set(err, PM_EBODY, "request body is larger than "

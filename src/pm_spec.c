@@ -29,6 +29,13 @@ static int pm_cmp_index(const void *a, const void *b, void *data);
 static int pm_cmp_cats(const void *a, const void *b, void *data);
 
 
+/* a spec is a JSON object, on one line or many */
+
+static const pm_text_rules_t  pm_spec_rules = {
+    PM_MAX_SPEC_SIZE, 0, "{", "a feature spec (a JSON object)"
+};
+
+
 static int
 pm_spec_policy(json_t *v, const char *where, int *policy, pm_err_t *err)
 {
@@ -396,7 +403,9 @@ pm_spec_class(pm_target_t *t, int i, json_t *value, pm_err_t *err)
         t->class_key[i] = pm_strdup(json_string_value(value));
 
     } else if (json_is_number(value) && isfinite(json_number_value(value))) {
-        (void) pm_format_number(json_number_value(value), buf);
+        /* -0 is 0, as in requests */
+        (void) pm_format_number(json_number_value(value) == 0
+                                ? 0.0 : json_number_value(value), buf);
         text = pm_strdup(buf);
         t->class_key[i] = pm_strdup(buf);
 
@@ -676,7 +685,7 @@ pm_spec_load(const char *path, pm_spec_t **out, pm_err_t *err)
     size_t          len;
     pm_spec_t      *s;
 
-    rc = pm_read_file(path, PM_MAX_SPEC_SIZE, &buf, &len, err);
+    rc = pm_read_file(path, &pm_spec_rules, &buf, &len, err);
     if (rc != PM_OK) {
         return rc;
     }

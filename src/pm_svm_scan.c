@@ -441,6 +441,12 @@ pm_prescan_header(pm_lines_t *ls, pm_svm_info_t *info, pm_err_t *err)
 
         bit = pm_svm_keys[k].bit;
 
+        if (bit == 0 && key[0] == '{') {
+            return pm_err_set(err, PM_EFORMAT, "line %ld: JSON, not a libsvm "
+                              "model: a feature spec goes in \"features=\", "
+                              "or name the bundle's directory", ls->line);
+        }
+
         if (bit == 0) {
             return pm_err_set(err, PM_EFORMAT, "line %ld: unknown header key "
                               "\"%.40s\"", ls->line, key);
