@@ -63,6 +63,7 @@ static const struct {
     { PM_EHTTP,         0, "http_error" },
     { PM_EFORBIDDEN,  403, "forbidden" },
     { PM_ERATE,         0, "rate_limited" },
+    { PM_ENOTFOUND,   404, "not_found" },
 };
 
 

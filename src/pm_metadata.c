@@ -12,7 +12,7 @@
 
 #include "pm.h"
 #include "pm_conf.h"
-#include "pm_pipeline.h"
+#include "pm_metadata.h"
 
 
 #define PM_META_MAX_RANGES  1024
@@ -23,8 +23,6 @@ static json_t *pm_meta_time(time_t t);
 static int pm_meta_source(json_t *obj, const pm_source_t *src);
 static json_t *pm_meta_scaler(const pm_scaler_t *s);
 static int pm_meta_trim(json_t *features, size_t total, json_t *root);
-static int pm_meta_dump(json_t *root, char **out, size_t *len,
-    pm_err_t *err);
 
 
 static json_t *
@@ -150,10 +148,11 @@ pm_meta_trim(json_t *features, size_t total, json_t *root)
 }
 
 
-/* a document as the answer's bytes, ending in a newline, malloc'ed */
+/* a document as the answer's bytes, ending in a newline, malloc'ed; root
+   is released */
 
-static int
-pm_meta_dump(json_t *root, char **out, size_t *len, pm_err_t *err)
+int
+pm_metadata_dump(json_t *root, char **out, size_t *len, pm_err_t *err)
 {
     char    *buf;
     size_t   size;
@@ -180,8 +179,10 @@ pm_meta_dump(json_t *root, char **out, size_t *len, pm_err_t *err)
 }
 
 
-int
-pm_metadata(const pm_pipeline_t *p, char **out, size_t *len, pm_err_t *err)
+/* the native metadata document, or NULL if jansson runs out of memory */
+
+json_t *
+pm_metadata_json(const pm_pipeline_t *p)
 {
     int      rc;
     json_t  *root, *cfg, *spec, *file, *model;
@@ -192,7 +193,7 @@ pm_metadata(const pm_pipeline_t *p, char **out, size_t *len, pm_err_t *err)
     if (root == NULL || cfg == NULL) {
         json_decref(root);
         json_decref(cfg);
-        return pm_err_set(err, PM_ENOMEM, "out of memory");
+        return NULL;
     }
 
     model = pm_model_describe(p->model);
@@ -241,10 +242,24 @@ pm_metadata(const pm_pipeline_t *p, char **out, size_t *len, pm_err_t *err)
 
     if (rc != 0) {
         json_decref(root);
+        return NULL;
+    }
+
+    return root;
+}
+
+
+int
+pm_metadata(const pm_pipeline_t *p, char **out, size_t *len, pm_err_t *err)
+{
+    json_t  *root;
+
+    root = pm_metadata_json(p);
+    if (root == NULL) {
         return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
-    return pm_meta_dump(root, out, len, err);
+    return pm_metadata_dump(root, out, len, err);
 }
 
 
@@ -274,5 +289,5 @@ pm_metadata_features(const pm_pipeline_t *p, char **out, size_t *len,
     (void) json_object_del(spec, "format");
     (void) json_object_del(spec, "version");
 
-    return pm_meta_dump(spec, out, len, err);
+    return pm_metadata_dump(spec, out, len, err);
 }

@@ -304,3 +304,87 @@ pm_pipeline_feature_type(const pm_pipeline_t *p, const char *name)
 
     return (pos < 0) ? -1 : p->spec->f[pos].type;
 }
+
+
+/* what a prediction is on the wire: an integer label, a number, a text */
+
+int
+pm_pipeline_output(const pm_pipeline_t *p)
+{
+    int                 i, out;
+    const char         *c;
+    const pm_target_t  *t;
+
+    if (!pm_model_is_classifier(p->model)) {
+        return pm_model_is_regression(p->model) ? PM_OUT_FP64 : PM_OUT_INT64;
+    }
+
+    t = (p->spec != NULL) ? &p->spec->target : NULL;
+
+    if (t == NULL || t->nclasses == 0) {
+        return PM_OUT_INT64;
+    }
+
+    out = PM_OUT_INT64;
+
+    for (i = 0; i < t->nclasses; i++) {
+        c = t->class_json[i];
+
+        if (c[0] == '"') {
+            return PM_OUT_BYTES;
+        }
+
+        if (strpbrk(c, ".eE") != NULL) {
+            out = PM_OUT_FP64;
+        }
+    }
+
+    return out;
+}
+
+
+/*
+ * The classes in the metadata's order (the spec's, else the model's
+ * labels): how many, the label of the one at position c, and where its
+ * probability is in a result (-1: a class the model never saw)
+ */
+
+int
+pm_pipeline_nclasses(const pm_pipeline_t *p)
+{
+    if (p->spec != NULL && p->spec->target.nclasses > 0) {
+        return p->spec->target.nclasses;
+    }
+
+    return pm_model_is_classifier(p->model) ? p->model->nr_class : 0;
+}
+
+
+int
+pm_pipeline_class_label(const pm_pipeline_t *p, int c)
+{
+    if (p->spec != NULL && p->spec->target.nclasses > 0) {
+        return c;
+    }
+
+    return p->model->labels[c];
+}
+
+
+int
+pm_pipeline_class_prob(const pm_pipeline_t *p, int c)
+{
+    int  i;
+
+    if (p->spec == NULL || p->spec->target.nclasses == 0) {
+        return c;
+    }
+
+    for (i = 0; i < p->model->nr_class; i++) {
+        if (p->model->labels[i] == c) {
+            return i;
+        }
+    }
+
+    return -1;
+}

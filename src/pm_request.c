@@ -30,9 +30,6 @@ typedef struct {
 } pm_request_state_t;
 
 
-static int pm_request_batch(pm_json_t *j, pm_batch_t *req,
-    size_t max_instances, size_t max_values, size_t *count,
-    const char **type);
 static int pm_request_members(pm_json_t *j, pm_request_state_t *st,
     pm_batch_t *req);
 static int pm_request_shape(pm_request_state_t *st, pm_alloc_t *a,
@@ -44,8 +41,8 @@ static int pm_request_shape(pm_request_state_t *st, pm_alloc_t *a,
  * checked and counted in *count; *type names anything but an array.
  */
 
-static int
-pm_request_batch(pm_json_t *j, pm_batch_t *req, size_t max_instances,
+int
+pm_request_rows(pm_json_t *j, pm_batch_t *req, size_t max_instances,
     size_t max_values, size_t *count, const char **type)
 {
     int          rc;
@@ -133,7 +130,7 @@ pm_request_members(pm_json_t *j, pm_request_state_t *st, pm_batch_t *req)
 
         } else if (strcmp(key, "instances") == 0) {
             st->have_instances = 1;
-            rc = pm_request_batch(j, req, st->max_instances, st->max_values,
+            rc = pm_request_rows(j, req, st->max_instances, st->max_values,
                                   &st->count, &st->instances_type);
 
         } else {
@@ -163,8 +160,6 @@ static int
 pm_request_shape(pm_request_state_t *st, pm_alloc_t *a, pm_batch_t *req,
     pm_err_t *err)
 {
-    size_t  i;
-
     if (st->have_unknown) {
         return pm_err_set(err, PM_ESHAPE, "unknown key \"%s\"; expected "
                           "\"features\" or \"instances\"", st->unknown);
@@ -202,11 +197,23 @@ pm_request_shape(pm_request_state_t *st, pm_alloc_t *a, pm_batch_t *req,
                           "array", st->instances_type);
     }
 
+    return pm_request_check_rows(req, st->count, st->max_instances, err);
+}
+
+
+/* rows read by pm_request_rows(): at most max, each an array or object */
+
+int
+pm_request_check_rows(pm_batch_t *req, size_t count, size_t max,
+    pm_err_t *err)
+{
+    size_t  i;
+
     req->batch = 1;
 
-    if (st->count > st->max_instances) {
+    if (count > max) {
         return pm_err_set(err, PM_ETOOMANY, "%zu instances, more than the "
-                          "limit of %zu", st->count, st->max_instances);
+                          "limit of %zu", count, max);
     }
 
     for (i = 0; i < req->n; i++) {
