@@ -183,6 +183,52 @@ is($rc, 0, 'one-class') or diag($out);
 $report = slurp_json("$dir/oc/report.json");
 is($report->{chosen}{nu}, 0.2, 'nu recorded');
 
+# 6. --out is checked and made before the data is read
+
+my @fast = ('--quiet', '--task', 'classify', '--target', 'cultivar',
+            '--c', '1', '--gamma', '0.125', '--folds', '2');
+
+($rc, $out) = run($train, @fast, '--data', fixture('wine.csv'), '--out',
+                  "$dir/new/deeper/b");
+is($rc, 0, '--out with missing parents: made') or diag($out);
+ok(-s "$dir/new/deeper/b/model.libsvm"
+   && -s "$dir/new/deeper/b/features.json", '(the bundle is there)');
+
+my $ragged = write_file('ragged.csv', "a,cultivar\n1,x\n2,y,3\n");
+my $plain = write_file('plain-file', "not a directory\n");
+($rc, $out) = run($train, @fast, '--data', $ragged, '--out',
+                  "$plain/sub/b");
+is($rc, 1, '--out under a file: refused');
+like($out, qr/--out \Q$plain\E\/sub\/b: \Q$plain\E exists and is not a directory/,
+     '--out is checked before the data (not "line 3: 3 fields")');
+unlike($out, qr/fields/, '(the data was not read)');
+
+($rc, $out) = run($train, @fast, '--data', $ragged, '--out',
+                  "$dir/made/for/nothing");
+ok($rc == 1 && $out =~ /line 3: 3 fields/, 'the data refused after --out');
+ok(!-e "$dir/made", 'and the directories made for --out are gone again');
+
+# 7. a classify target that looks continuous: a warning, --task regress
+
+my @cont = ('x1,x2,y');
+push @cont, sprintf('%d,%.3f,%d', $_, sin($_), int($_ * 187 / 331) * 3 + 100)
+    for 0 .. 330;
+my $cont = write_file('continuous.csv', join("\n", @cont) . "\n");
+($rc, $out) = run($train, '--quiet', '--data', $cont, '--target', 'y',
+                  '--task', 'classify', '--out', "$dir/cont", '--c', '1',
+                  '--gamma', '1', '--folds', '2', '--no-probability');
+is($rc, 0, '187 classes in 331 rows: trained as asked');
+like($out, qr/warning: the target "y" has 187 distinct numeric values in 331 rows: it looks continuous; to predict a quantity, use --task regress/,
+     'and warned that the target looks continuous, even with --quiet');
+($rc, $out) = run($train, @fast, '--data', fixture('wine.csv'), '--out',
+                  "$dir/nowarn");
+unlike($out, qr/warning/, 'three text classes: no warning');
+($rc, $out) = run($train, '--quiet', '--data', fixture('digits.raw'),
+                  '--task', 'classify', '--out', "$dir/digits", '--c', '1',
+                  '--gamma', '0.001', '--folds', '2', '--no-probability');
+ok($rc == 0 && $out !~ /warning/, 'ten numeric classes: no warning')
+    or diag($out);
+
 # 5. bad files: a clear error naming the line, never a crash
 
 my @bad = (
