@@ -346,7 +346,7 @@ read_input(const run_opts_t *o, char **buf, size_t *len)
     pm_err_init(&err);
 
     rc = pm_read_file(o->input != NULL ? o->input : "/dev/stdin",
-                      PM_CSV_MAX_SIZE, buf, len, &err);
+                      &pm_csv_rules, buf, len, &err);
 
     if (rc == PM_EIO && o->input == NULL) {
         cap = 65536;

@@ -59,7 +59,7 @@ train_load(train_opts_t *o, train_table_t *t)
     memset(t, 0, sizeof(train_table_t));
     pm_err_init(&err);
 
-    if (pm_read_file(o->data, PM_CSV_MAX_SIZE, &buf, &len, &err) != PM_OK) {
+    if (pm_read_file(o->data, &pm_csv_rules, &buf, &len, &err) != PM_OK) {
         train_die("%s: %s", o->data, err.msg);
     }
 
