@@ -261,6 +261,7 @@ fuzz: deps
 
 $(FIXTURES)/.done: t/data/make-fixtures.sh t/data/sklearn_dump.py \
                    t/data/sklearn_parity.py tools/sklearn_export.py \
+                   t/data/model_repo.py \
                    t/data/heart_scale $(BUILD)/predict-train
 	rm -rf $(FIXTURES)
 	PREDICT_TOOLS=$(BUILD) t/data/make-fixtures.sh $(FIXTURES) \
