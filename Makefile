@@ -222,7 +222,7 @@ unit: $(BUILD)/unit/pm-unit
 
 # --- fuzzing: libFuzzer on src/ entry points --------------------------------
 
-FUZZ_TARGETS := request model scale spec csv dtoa
+FUZZ_TARGETS := request api model scale spec csv dtoa
 FUZZERS      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60
 FUZZ_LIMIT   = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS), \

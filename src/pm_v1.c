@@ -157,6 +157,7 @@ static int
 pm_v1_columns(pm_json_t *j, pm_v1_state_t *st)
 {
     int             rc;
+    char            safe[PM_SAFE_SIZE];
     size_t          i, k, n, rows, ncols, cap, lcap;
     const char     *key, *p;
     pm_value_t    **cols;
@@ -242,10 +243,11 @@ pm_v1_columns(pm_json_t *j, pm_v1_state_t *st)
         }
 
         if (ncols > 0 && lens[ncols] != rows) {
+            pm_safe_text(key, safe);
             return pm_err_set(j->err, PM_ESHAPE, "input \"%s\" has %zu "
                               "values, the first input %zu: every input "
-                              "needs one value per instance",
-                              cols[ncols][0].key, lens[ncols], rows);
+                              "needs one value per instance", safe,
+                              lens[ncols], rows);
         }
 
         rows = lens[ncols];

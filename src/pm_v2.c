@@ -26,6 +26,7 @@
 
 typedef struct {
     const char         *name;
+    char                safe[PM_SAFE_SIZE];  /* the name, for messages */
     long                shape[2];
     int                 ndim;
     int                 datatype;   /* PM_DT_* */
@@ -253,7 +254,7 @@ pm_v2_data(pm_json_t *j, pm_tensor_t *t, size_t keep)
             if ((t->datatype == PM_DT_BYTES) != (v->kind == PM_VAL_STRING)) {
                 return pm_err_set(j->err, PM_EVALUE, "element %zu of input "
                                   "\"%s\" is %s; %s wants %s", t->total,
-                                  t->name, pm_value_type(v), t->type,
+                                  t->safe, pm_value_type(v), t->type,
                                   t->datatype == PM_DT_BYTES ? "strings"
                                   : t->datatype == PM_DT_BOOL ? "booleans"
                                   : "numbers");
@@ -334,7 +335,10 @@ pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t)
                                 "%s; expected a string", pm_value_type(&v));
             }
 
-            t->name = v.str;
+            if (rc == PM_OK) {
+                t->name = v.str;
+                pm_safe_text(t->name, t->safe);
+            }
 
         } else if (bit == 2) {
             rc = pm_v2_shape(j, t);
@@ -372,7 +376,7 @@ pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t)
 
     if ((t->have & 15) != 15) {
         return pm_err_set(j->err, PM_ESHAPE, "an input%s%s%s lacks \"%s\"",
-                          t->name ? " \"" : "", t->name ? t->name : "",
+                          t->name ? " \"" : "", t->name ? t->safe : "",
                           t->name ? "\"" : "",
                           !(t->have & 1) ? "name" : !(t->have & 2) ? "shape"
                           : !(t->have & 4) ? "datatype" : "data");
@@ -417,7 +421,7 @@ pm_v2_check(pm_err_t *err, const pm_tensor_t *t)
     }
 
     return pm_err_set(err, PM_ESHAPE, "input \"%s\": shape %s is %.0f "
-                      "elements, and %zu were sent", t->name, shape, want,
+                      "elements, and %zu were sent", t->safe, shape, want,
                       t->total);
 }
 
@@ -522,7 +526,7 @@ pm_v2_outputs(pm_json_t *j, pm_v2_state_t *st)
 
             if (strcmp(key, "name") == 0) {
                 rc = pm_json_value(j, &v);
-                name = (v.kind == PM_VAL_STRING) ? v.str : "";
+                name = (rc == PM_OK && v.kind == PM_VAL_STRING) ? v.str : "";
 
             } else {
                 rc = pm_json_skip(j, &type);
@@ -555,8 +559,9 @@ pm_v2_outputs(pm_json_t *j, pm_v2_state_t *st)
 
         for (k = 0; k < st->req->nout; k++) {
             if (st->req->out[k] == out) {
+                pm_safe_text(name, safe);
                 return pm_err_set(j->err, PM_ESHAPE, "output \"%s\" asked "
-                                  "for twice", name);
+                                  "for twice", safe);
             }
         }
 
@@ -605,7 +610,9 @@ pm_v2_members(pm_json_t *j, pm_v2_state_t *st)
                                 "string", pm_value_type(&v));
             }
 
-            st->req->id = v.str;
+            if (rc == PM_OK) {
+                st->req->id = v.str;
+            }
 
         } else if (strcmp(key, "parameters") == 0
                    && st->req->params == NULL)
@@ -666,7 +673,7 @@ pm_v2_batch(pm_json_t *j, pm_v2_state_t *st)
         if (width != (size_t) st->p->nfeatures) {
             return pm_err_set(j->err, PM_ECOUNT, "input \"%s\" has %zu "
                               "columns; the model takes %d features",
-                              t[0].name, width, st->p->nfeatures);
+                              t[0].safe, width, st->p->nfeatures);
         }
 
     } else {
@@ -677,15 +684,15 @@ pm_v2_batch(pm_json_t *j, pm_v2_state_t *st)
             if (t[k].ndim == 2 && t[k].shape[1] != 1) {
                 return pm_err_set(j->err, PM_ESHAPE, "input \"%s\" has shape "
                                   "[%ld, %ld]: send one 2-D input, or one "
-                                  "input [N] per feature", t[k].name,
+                                  "input [N] per feature", t[k].safe,
                                   t[k].shape[0], t[k].shape[1]);
             }
 
             if ((size_t) t[k].shape[0] != rows) {
                 return pm_err_set(j->err, PM_ESHAPE, "input \"%s\" has %ld "
                                   "rows, input \"%s\" %zu: every input needs "
-                                  "one value per instance", t[k].name,
-                                  t[k].shape[0], t[0].name, rows);
+                                  "one value per instance", t[k].safe,
+                                  t[k].shape[0], t[0].safe, rows);
             }
         }
     }
