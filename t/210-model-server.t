@@ -390,6 +390,66 @@ rmdir "$repo/wine/5";
 
 $t->finish(allow => [qr/\[emerg\].*wine\/5\/model\.libsvm/]);
 
+# --- the README's canary split: split_clients + rewrite to versions --------
+
+{
+    my $k = PredictTest->new;
+    $k->{http_config} = <<"END";
+    predict_repository $repo_src versions=all;
+    split_clients "\${http_x_user}" \$wine_version {
+        10%     1;
+        *       3;
+    }
+END
+    $k->{config} = <<'END';
+location = /v1/models/wine:predict {
+    rewrite ^ /v1/models/wine/versions/$wine_version:predict last;
+}
+location = /v2/models/wine/infer {
+    rewrite ^ /v2/models/wine/versions/$wine_version/infer last;
+}
+location / {
+    predict_api;
+}
+END
+    $k->start;
+    my $w = $expected->{'wine/1'};
+    my $body = encode_json({ inputs => [{ name => 'input-0',
+                                          shape => [3, 13],
+                                          datatype => 'FP64',
+                                          data => $w->{rows} }],
+                             outputs => [{ name => 'predict_proba' }] });
+    my (%seen, $bad);
+    my $n = 400;
+    for my $u (1 .. $n) {
+        my $r = $k->request('POST', '/v2/models/wine/infer', body => $body,
+                            headers => { 'X-User' => "user-$u" });
+        my $a = eval { decode_json($r->{body}) } // {};
+        my $v = $a->{model_version} // 'none';
+        $seen{$v}++;
+        # each version's own probabilities, as scikit-learn computes them
+        my $want = $expected->{"wine/$v"};
+        $bad++ unless $r->{status} == 200 && $want
+            && !json_cmp($a->{outputs}[0]{data},
+                         [map { @$_ } @{ $want->{predict_proba} }], 1e-6);
+    }
+    is($bad // 0, 0, "canary: $n users, each answered by its version with "
+                     . "that version's probabilities");
+    my $canary = $seen{1} // 0;
+    ok($canary >= 0.05 * $n && $canary <= 0.15 * $n
+       && $canary + ($seen{3} // 0) == $n,
+       "canary: split_clients sends 10% to version 1 "
+       . "($canary of $n), the rest to 3");
+
+    # the same user always gets the same version, on both protocols
+    my $r = $k->request('POST', '/v1/models/wine:predict',
+                        body => encode_json({ instances => $w->{rows} }),
+                        headers => { 'X-User' => 'user-1' });
+    is_deeply(eval { decode_json($r->{body}) }, { predictions => $w->{predict} },
+              'canary: the V1 route is rewritten too');
+    $k->finish;
+}
+
 # --- configuration: versions=, names, what nginx -t refuses ---------------
 
 my $c = PredictTest->new;
