@@ -1052,6 +1052,7 @@ ngx_http_predict_bundle_path(ngx_conf_t *cf, ngx_str_t *dir,
 static pm_file_t *
 ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
 {
+    char                           warning[PM_WARNING_SIZE];
     const char                    *what;
     ngx_uint_t                     i;
     pm_err_t                       err;
@@ -1093,7 +1094,13 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
     }
 
     ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0, "predict: loaded %s \"%V\", "
-                       "sha256 %s", what, path, pm_file_sha256(f));
+                       "sha256 %s (ngx_http_predict_module %s)", what, path,
+                       pm_file_sha256(f), PM_VERSION);
+
+    if (*pm_file_warning(f, warning, sizeof(warning)) != '\0') {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0, "predict: \"%V\": %s", path,
+                           warning);
+    }
 
     cln->handler = ngx_http_predict_cleanup_file;
     cln->data = f;

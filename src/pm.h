@@ -38,6 +38,7 @@
 #include "pm_types.h"
 
 
+#define PM_SERVER_NAME       "ngx_http_predict_module"
 #define PM_VERSION           "0.2.0"
 
 
@@ -54,6 +55,9 @@ int pm_file_load(int kind, const char *path, pm_file_t **out,
     pm_err_t *err);
 void pm_file_free(pm_file_t *f);
 const char *pm_file_sha256(const pm_file_t *f);
+/* a load warning ("" if none) into buf of PM_WARNING_SIZE bytes */
+#define PM_WARNING_SIZE      1024
+const char *pm_file_warning(const pm_file_t *f, char *buf, size_t size);
 
 
 /* a pipeline: checked at configuration time, read-only afterwards */

@@ -286,7 +286,7 @@ pm_registry_finish(pm_registry_t *r, pm_err_t *err)
     if (rc == PM_OK) {
         rc = pm_apidoc_set(&r->doc[PM_DOC_V2_SERVER],
                            json_pack("{s:s,s:s,s:[]}",
-                                     "name", "ngx_http_predict_module",
+                                     "name", PM_SERVER_NAME,
                                      "version", PM_VERSION,
                                      "extensions"), err);
     }

@@ -239,6 +239,9 @@ pm_metadata_json(const pm_pipeline_t *p)
     rc |= pm_conf_set(cfg, "max_instances",
                       json_integer((json_int_t) p->opt.max_instances));
     rc |= pm_conf_set(root, "config", cfg);
+    rc |= pm_conf_set(root, "server", json_pack("{s:s, s:s}", "name",
+                                                PM_SERVER_NAME, "version",
+                                                PM_VERSION));
 
     if (rc != 0) {
         json_decref(root);

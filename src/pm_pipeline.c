@@ -80,6 +80,57 @@ pm_file_sha256(const pm_file_t *f)
 }
 
 
+/*
+ * What a loaded file should warn about, into buf ("" if nothing): a spec's
+ * numeric features without a fitted range, which no out-of-range policy
+ * can check (the first 8 named).
+ */
+
+const char *
+pm_file_warning(const pm_file_t *f, char *buf, size_t size)
+{
+    int                  i, n;
+    char                 safe[PM_SAFE_SIZE];
+    size_t               len;
+    const pm_feature_t  *ft;
+
+    buf[0] = '\0';
+
+    if (f->spec == NULL || size < 128) {
+        return buf;
+    }
+
+    n = 0;
+    len = 0;
+
+    for (i = 0; i < f->spec->n; i++) {
+        ft = &f->spec->f[i];
+
+        if (ft->type != PM_FEAT_NUMERIC || ft->has_range) {
+            continue;
+        }
+
+        if (n++ == 0) {
+            len = (size_t) snprintf(buf, size, "features without a fitted "
+                                    "range, not checked by "
+                                    "predict_out_of_range:");
+        }
+
+        if (n <= 8 && len + PM_SAFE_SIZE + 8 < size) {
+            pm_safe_text(ft->name, safe);
+            len += (size_t) snprintf(buf + len, size - len, "%s \"%s\"",
+                                     n > 1 ? "," : "", safe);
+        }
+    }
+
+    if (n > 8) {
+        (void) snprintf(buf + len, size - len, " and %d more", n - 8);
+    }
+
+    return buf;
+}
+
+
 int
 pm_pipeline_init(pm_pipeline_t *p, const pm_model_t *model,
     const pm_scaler_t *scaler, const pm_spec_t *spec, int nfeatures,

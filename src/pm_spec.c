@@ -60,6 +60,7 @@ pm_spec_numeric(json_t *v, const char *where, pm_feature_t *f, pm_err_t *err)
     int      rc, has_min, has_max;
     json_t  *t, *m, *fill;
     double   range[2];
+    char     nb[3][PM_NUMBER_SIZE];
 
     static const char *const  keys[] = {
         "name", "type", "index", "transform", "log1p", "min", "max",
@@ -100,13 +101,13 @@ pm_spec_numeric(json_t *v, const char *where, pm_feature_t *f, pm_err_t *err)
     f->has_range = (has_min == PM_OK);
 
     if (f->has_range && f->min > f->max) {
-        return pm_err_set(err, PM_EFORMAT, "%s: min %.17g is above max "
-                          "%.17g", where, f->min, f->max);
+        return pm_err_set(err, PM_EFORMAT, "%s: min %s is above max %s",
+                          where, pm_num(f->min, nb[0]), pm_num(f->max, nb[1]));
     }
 
     if (f->xf.log1p && f->has_range && !(f->min > -1)) {
         return pm_err_set(err, PM_EFORMAT, "%s: log1p needs values above "
-                          "-1, min is %.17g", where, f->min);
+                          "-1, min is %s", where, pm_num(f->min, nb[0]));
     }
 
     range[0] = f->min;

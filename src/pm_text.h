@@ -59,6 +59,9 @@ void pm_lines_free(pm_lines_t *ls);
 int pm_number(const char *s, char **end, double *v);
 int pm_integer(const char *s, long min, long max, long *v);
 size_t pm_format_number(double v, char *buf);
+/* a number for a message, in the shortest form that reads back */
+#define PM_NUMBER_SIZE     32
+const char *pm_num(double v, char *buf);
 char *pm_strdup(const char *s);
 /* client text in messages: PM_SAFE_TEXT bytes at most, "..." past them */
 

@@ -198,7 +198,7 @@ close $fh;
 ($rc, $o, $e) = run3("$run $wine $dir/some-bad.csv");
 is($rc, 1, 'CSV: a failed row makes the status 1');
 is(() = $o =~ /\n/g, 6, 'and every row is answered');
-like($e, qr/^predict-run: \Q$dir\E\/some-bad\.csv: line 5: missing_feature: 1 feature is missing, "alcohol" first$/m,
+like($e, qr/^predict-run: \Q$dir\E\/some-bad\.csv: line 5: missing_feature: feature "alcohol" is missing$/m,
      'CSV: a failed row is named by its line (after a line break in a cell)');
 like($e, qr/^predict-run: \Q$dir\E\/some-bad\.csv: line 7: invalid_value: feature "malic_acid" is a string; expected a number$/m,
      'CSV: and so is the next');

@@ -453,6 +453,31 @@ END
 # --- configuration: versions=, names, what nginx -t refuses ---------------
 
 my $c = PredictTest->new;
+
+# a spec whose features have no fitted range (a StandardScaler exported
+# without training data): nginx -t warns, naming them; predict-train's
+# bundles record every range and load silently
+{
+    $c->{http_config} = '';
+    $c->{config} = "location = /w { predict_model $repo_src/wine/1; }\n";
+    my ($status, $out) = $c->test_conf;
+    like($out, qr/\[warn\].*predict: "[^"]*wine\/1\/features\.json": features without a fitted range, not checked by predict_out_of_range: "alcohol", "malic_acid", "ash", "alcalinity_of_ash", "magnesium", "total_phenols", "flavanoids", "nonflavanoid_phenols" and 5 more/,
+         'nginx -t warns, naming the features without a fitted range');
+    is($status, 0, 'and passes');
+    $c->{config} = "location = /w { predict_model \$FIXTURES/wine.bundle; }\n";
+    ($status, $out) = $c->test_conf;
+    ok($status == 0 && $out !~ /\[warn\]/, 'a bundle with every range: '
+       . 'no warning') or diag($out);
+    $c->start;
+    like($c->slurp('stderr.log'), qr/\[notice\].*predict:\ loaded\ model\ "[^"]*"
+                            ,\ sha256\ [0-9a-f]{64}
+                            \ \(ngx_http_predict_module\ \d+\.\d+\.\d+\)/x,
+         'the load notice names the module\'s version');
+    my $r = $c->request('GET', '/w');
+    is(eval { decode_json($r->{body})->{server}{name} }, 'ngx_http_predict_module',
+       'and so does the metadata');
+    $c->stop;
+}
 for my $case (['versions=latest', 1], ['versions=2', 2], ['', 1]) {
     my ($arg, $n) = @$case;
     $c->{http_config} = "    predict_repository $repo_src $arg;\n";

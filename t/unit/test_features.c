@@ -262,7 +262,7 @@ test_features(void)
                " \"flag\": 0}", PM_OOR_EXTRAPOLATE, out, &noor, &err);
     ok(n == PM_EMISSING && strcmp(err.names[0], "age") == 0,
        "a missing feature without fill is refused by name");
-    like(err.msg, "1 feature is missing, \"age\" first", "message");
+    like(err.msg, "feature \"age\" is missing", "message");
 
     n = encode(s, "{\"age\": 30, \"sex\": \"x\", \"debt\": 0, \"score\": 3,"
                " \"visits\": 0, \"flag\": 0}", PM_OOR_EXTRAPOLATE, out, &noor,
