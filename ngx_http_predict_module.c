@@ -64,6 +64,7 @@ typedef struct {
     ngx_flag_t                  probability;
     ngx_flag_t                  decision_values;
     ngx_int_t                   engine;
+    ngx_int_t                   label_rule;
     ngx_int_t                   max_instances;
     ngx_int_t                   feature_count;
     size_t                      max_body_size;
@@ -209,6 +210,13 @@ static ngx_command_t  ngx_http_predict_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_predict_loc_conf_t, decision_values),
       NULL },
+
+    { ngx_string("predict_label_rule"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_predict_set_enum,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_predict_loc_conf_t, label_rule),
+      (void *) pm_label_rule_names },
 
     { ngx_string("predict_engine"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -400,6 +408,7 @@ ngx_http_predict_create_loc_conf(ngx_conf_t *cf)
     plcf->probability = NGX_CONF_UNSET;
     plcf->decision_values = NGX_CONF_UNSET;
     plcf->engine = NGX_CONF_UNSET;
+    plcf->label_rule = NGX_CONF_UNSET;
     plcf->max_instances = NGX_CONF_UNSET;
     plcf->feature_count = NGX_CONF_UNSET;
     plcf->max_body_size = NGX_CONF_UNSET_SIZE;
@@ -453,6 +462,8 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_conf_merge_value(conf->probability, prev->probability, 1);
     ngx_conf_merge_value(conf->decision_values, prev->decision_values, 0);
     ngx_conf_merge_value(conf->engine, prev->engine, PM_ENGINE_FAST);
+    ngx_conf_merge_value(conf->label_rule, prev->label_rule,
+                         PM_LABEL_DEFAULT);
     ngx_conf_merge_value(conf->max_instances, prev->max_instances, 100);
     ngx_conf_merge_value(conf->feature_count, prev->feature_count, 0);
     ngx_conf_merge_size_value(conf->max_body_size, prev->max_body_size,
@@ -462,6 +473,7 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     opt.probability = (int) conf->probability;
     opt.decision_values = (int) conf->decision_values;
     opt.engine = (int) conf->engine;
+    opt.label_rule = (int) conf->label_rule;
     opt.max_instances = (size_t) conf->max_instances;
 
     if (conf->api) {
@@ -579,6 +591,7 @@ ngx_http_predict_set_enum(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char  *p = conf;
 
     int         v;
+    char        list[128];
     ngx_str_t  *value;
     ngx_int_t  *np;
 
@@ -594,8 +607,9 @@ ngx_http_predict_set_enum(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                       &v)
         != 0)
     {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid value \"%V\"", &value[1]);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid value \"%V\": %s",
+                           &value[1], pm_enum_list(cmd->post, PM_ENUM_OR,
+                                                   list, sizeof(list)));
         return NGX_CONF_ERROR;
     }
 

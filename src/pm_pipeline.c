@@ -207,6 +207,10 @@ pm_pipeline_init(pm_pipeline_t *p, const pm_model_t *model,
         }
     }
 
+    if (opt->label_rule != PM_LABEL_DEFAULT) {
+        p->label_rule = opt->label_rule;       /* predict_label_rule */
+    }
+
     p->model = model;
     p->scaler = scaler;
     p->spec = spec;

@@ -32,6 +32,7 @@ typedef struct {
     int                 probability;      /* report probabilities if any */
     int                 decision_values;  /* report decision values */
     int                 engine;           /* PM_ENGINE_* */
+    int                 label_rule;       /* PM_LABEL_*: DEFAULT, the spec's */
     size_t              max_instances;
 } pm_options_t;
 

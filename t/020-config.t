@@ -255,7 +255,7 @@ location = /p {
     predict_out_of_range ignore;
 }
 --- error_log
-invalid value "ignore" in .*nginx.conf
+invalid value "ignore": extrapolate, clip or reject in .*nginx.conf
 
 === TEST 29: predict_max_instances 0
 --- must_die
@@ -286,4 +286,14 @@ location = /p {
     predict_engine gpu;
 }
 --- error_log
-invalid value "gpu" in .*nginx.conf
+invalid value "gpu": fast or libsvm in .*nginx.conf
+
+=== TEST 31b: an unknown label rule
+--- must_die
+--- config
+location = /p {
+    predict_model $FIXTURES/heart.model;
+    predict_label_rule majority;
+}
+--- error_log
+invalid value "majority": vote or probability in .*nginx.conf

@@ -366,6 +366,7 @@ main(int argc, char **argv)
     opt.probability = 1;
     opt.decision_values = 0;
     opt.engine = PM_ENGINE_FAST;
+    opt.label_rule = PM_LABEL_DEFAULT;
     opt.max_instances = 100000;
     (void) pm_pipeline_init(&p, m, NULL, NULL, 0, &opt, &err);
 

@@ -122,6 +122,8 @@ static const char  usage_text[] =
 "  --no-probability              as predict_probability off\n"
 "  --decision-values             as predict_decision_values on\n"
 "  --engine fast|libsvm          as predict_engine (default fast)\n"
+"  --label-rule vote|probability as predict_label_rule (default: the\n"
+"                                spec's rule, else probability)\n"
 "  --feature-count N             as predict_feature_count\n"
 "  --max-instances N             (default 100000)\n"
 "other:\n"
@@ -208,6 +210,7 @@ parse_args(int argc, char **argv, run_opts_t *o)
     o->opt.probability = 1;
     o->opt.decision_values = 0;
     o->opt.engine = PM_ENGINE_FAST;
+    o->opt.label_rule = PM_LABEL_DEFAULT;
     o->opt.max_instances = 100000;
 
     for (i = 1; i < argc; i++) {
@@ -247,6 +250,16 @@ parse_args(int argc, char **argv, run_opts_t *o)
                 != 0)
             {
                 usage_enum("--engine", pm_engine_names);
+            }
+
+        } else if (strcmp(a, "--label-rule") == 0) {
+            v = option_value(argc, argv, &i);
+
+            if (pm_enum_value(pm_label_rule_names, v, strlen(v),
+                              &o->opt.label_rule)
+                != 0)
+            {
+                usage_enum("--label-rule", pm_label_rule_names);
             }
 
         } else if (strcmp(a, "--out-of-range") == 0) {
