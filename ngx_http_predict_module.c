@@ -34,6 +34,8 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                   model_path;
+    ngx_str_t                   with_path;  /* the scaler's or spec's */
+    const char                 *with;       /* "scaler", "features" or "" */
     pm_file_t                  *model;
     pm_file_t                  *scaler;
     pm_file_t                  *spec;
@@ -525,8 +527,13 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (rc != PM_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "predict_model \"%V\": %s",
-                           &conf->source->model_path, err.msg);
+                           "predict_model \"%V\"%s%s%s%V%s: %s",
+                           &conf->source->model_path,
+                           conf->source->with_path.len ? " with " : "",
+                           conf->source->with,
+                           conf->source->with_path.len ? " \"" : "",
+                           &conf->source->with_path,
+                           conf->source->with_path.len ? "\"" : "", err.msg);
         return NGX_CONF_ERROR;
     }
 
@@ -775,6 +782,7 @@ ngx_http_predict_source(ngx_conf_t *cf, ngx_str_t *model, ngx_str_t *scaler,
     }
 
     src->model_path = path;
+    src->with = "";
     src->model = ngx_http_predict_load(cf, &path, PM_FILE_MODEL);
     if (src->model == NULL) {
         return NULL;
@@ -789,6 +797,9 @@ ngx_http_predict_source(ngx_conf_t *cf, ngx_str_t *model, ngx_str_t *scaler,
         if (src->scaler == NULL) {
             return NULL;
         }
+
+        src->with_path = s;
+        src->with = "scaler";
     }
 
     if (f.len) {
@@ -796,6 +807,9 @@ ngx_http_predict_source(ngx_conf_t *cf, ngx_str_t *model, ngx_str_t *scaler,
         if (src->spec == NULL) {
             return NULL;
         }
+
+        src->with_path = f;
+        src->with = "features";
     }
 
     return src;

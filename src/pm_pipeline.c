@@ -185,6 +185,27 @@ pm_pipeline_init(pm_pipeline_t *p, const pm_model_t *model,
     } else {
         need = model->max_index;
 
+        if (scaler != NULL && scaler->has_y
+            && !pm_model_is_regression(model))
+        {
+            return pm_err_set(err, PM_EMODEL, "the range file scales y, but "
+                              "a %s model does not predict a scaled value",
+                              model->type);
+        }
+
+        /*
+         * svm-scale leaves out only features constant in training, which
+         * its scaled data, and so the model, never use: a model index past
+         * the range file's last would be scaled to 0 whatever is sent
+         */
+
+        if (scaler != NULL && model->max_index > scaler->max_index) {
+            return pm_err_set(err, PM_EMODEL, "the model uses feature indices "
+                              "up to %d, the range file covers %d feature%s "
+                              "up to index %d", model->max_index, scaler->n,
+                              scaler->n == 1 ? "" : "s", scaler->max_index);
+        }
+
         if (scaler != NULL && scaler->max_index > need) {
             need = scaler->max_index;
         }
@@ -196,14 +217,6 @@ pm_pipeline_init(pm_pipeline_t *p, const pm_model_t *model,
             return pm_err_set(err, PM_EMODEL, "feature count %d is below the "
                               "highest feature index %d of the model and "
                               "scaler", nfeatures, need);
-        }
-
-        if (scaler != NULL && scaler->has_y
-            && !pm_model_is_regression(model))
-        {
-            return pm_err_set(err, PM_EMODEL, "the range file scales y, but "
-                              "a %s model does not predict a scaled value",
-                              model->type);
         }
     }
 

@@ -312,6 +312,13 @@ pm_prescan_value(pm_lines_t *ls, const char *key, int bit, const char *val,
                               "finite number", ls->line, key);
         }
 
+        /* as libsvm's svm_check_parameter(): "gamma < 0" */
+
+        if (bit == PM_KEY_GAMMA && dv < 0) {
+            return pm_err_set(err, PM_EFORMAT, "line %ld: gamma must not be "
+                              "negative (libsvm's own check)", ls->line);
+        }
+
         return PM_OK;
     }
 }
