@@ -29,6 +29,12 @@ typedef struct {
 
 typedef struct {
     ngx_array_t                 files;   /* ngx_http_predict_file_t */
+
+    ngx_shm_zone_t             *zone;    /* predict_metrics_zone */
+    pm_metrics_t               *metrics;
+    ngx_uint_t                  window;  /* predict_drift_window */
+    void                       *region;  /* the counters, in the zone */
+    size_t                      region_size;
 } ngx_http_predict_main_conf_t;
 
 
@@ -71,6 +77,10 @@ typedef struct {
     ngx_int_t                   feature_count;
     size_t                      max_body_size;
 
+    ngx_flag_t                  metrics;    /* predict_metrics */
+    ngx_str_t                   model_name; /* NUL-terminated */
+    ngx_int_t                   model_version;
+
     pm_pipeline_t              *pipeline;
     pm_registry_t              *registry;   /* predict_api */
     ngx_str_t                   metadata;
@@ -80,6 +90,11 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                   label;      /* single prediction */
+    ngx_str_t                   model;
+    ngx_int_t                   version;
+    ngx_int_t                   api;        /* PM_API_*, -1 before any */
+    ngx_str_t                   oor;        /* features out of range */
+    uint64_t                    ns;         /* the module's time */
     ngx_uint_t                  instances;
     int                         error;      /* PM_E*, or PM_OK */
     ngx_str_t                   error_body; /* replaces nginx's page */
@@ -89,11 +104,23 @@ typedef struct {
     unsigned                    predicted:1;
     unsigned                    replace:1;
     unsigned                    replaced:1;
+    unsigned                    timed:1;
 } ngx_http_predict_ctx_t;
 
 
 static ngx_int_t ngx_http_predict_add_variables(ngx_conf_t *cf);
 static void *ngx_http_predict_create_main_conf(ngx_conf_t *cf);
+static char *ngx_http_predict_init_main_conf(ngx_conf_t *cf, void *conf);
+static char *ngx_http_predict_metrics_zone(ngx_conf_t *cf,
+    ngx_command_t *cmd, void *conf);
+static char *ngx_http_predict_metrics(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_int_t ngx_http_predict_init_zone(ngx_shm_zone_t *shm_zone,
+    void *data);
+static void ngx_http_predict_cleanup_metrics(void *data);
+static ngx_int_t ngx_http_predict_metrics_handler(ngx_http_request_t *r);
+static void ngx_http_predict_account(ngx_http_request_t *r,
+    ngx_http_predict_ctx_t *ctx, pm_answer_t *ans);
 static void *ngx_http_predict_create_srv_conf(ngx_conf_t *cf);
 static char *ngx_http_predict_merge_srv_conf(ngx_conf_t *cf, void *parent,
     void *child);
@@ -134,6 +161,8 @@ static ngx_int_t ngx_http_predict_run(ngx_http_request_t *r,
     u_char *data, size_t len);
 static ngx_int_t ngx_http_predict_error(ngx_http_request_t *r,
     ngx_http_predict_ctx_t *ctx, pm_err_t *err);
+static ngx_int_t ngx_http_predict_meta(ngx_http_request_t *r,
+    ngx_http_predict_loc_conf_t *plcf, ngx_http_predict_ctx_t *ctx);
 static ngx_int_t ngx_http_predict_answer(ngx_http_request_t *r,
     ngx_http_predict_ctx_t *ctx, pm_answer_t *ans, pm_err_t *err);
 static ngx_int_t ngx_http_predict_send(ngx_http_request_t *r,
@@ -157,6 +186,16 @@ static ngx_int_t ngx_http_predict_instances_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_predict_error_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_predict_model_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_predict_version_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_predict_api_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_predict_oor_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
+static ngx_int_t ngx_http_predict_time_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data);
 
 
 static ngx_conf_num_bounds_t  ngx_http_predict_max_instances_bounds = {
@@ -166,6 +205,11 @@ static ngx_conf_num_bounds_t  ngx_http_predict_max_instances_bounds = {
 
 static ngx_conf_num_bounds_t  ngx_http_predict_feature_count_bounds = {
     ngx_conf_check_num_bounds, 1, PM_MAX_INDEX
+};
+
+
+static ngx_conf_num_bounds_t  ngx_http_predict_window_bounds = {
+    ngx_conf_check_num_bounds, 2, 1000000000
 };
 
 
@@ -188,6 +232,27 @@ static ngx_command_t  ngx_http_predict_commands[] = {
     { ngx_string("predict_api"),
       NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
       ngx_http_predict_api,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("predict_metrics_zone"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_http_predict_metrics_zone,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("predict_drift_window"),
+      NGX_HTTP_MAIN_CONF|NGX_CONF_TAKE1,
+      ngx_conf_set_num_slot,
+      NGX_HTTP_MAIN_CONF_OFFSET,
+      offsetof(ngx_http_predict_main_conf_t, window),
+      &ngx_http_predict_window_bounds },
+
+    { ngx_string("predict_metrics"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_predict_metrics,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -257,7 +322,7 @@ static ngx_http_module_t  ngx_http_predict_module_ctx = {
     ngx_http_predict_init,                 /* postconfiguration */
 
     ngx_http_predict_create_main_conf,     /* create main configuration */
-    NULL,                                  /* init main configuration */
+    ngx_http_predict_init_main_conf,       /* init main configuration */
 
     ngx_http_predict_create_srv_conf,      /* create server configuration */
     ngx_http_predict_merge_srv_conf,       /* merge server configuration */
@@ -295,6 +360,26 @@ static ngx_http_variable_t  ngx_http_predict_vars[] = {
 
     { ngx_string("predict_error"), NULL,
       ngx_http_predict_error_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("predict_model"), NULL,
+      ngx_http_predict_model_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("predict_version"), NULL,
+      ngx_http_predict_version_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("predict_api"), NULL,
+      ngx_http_predict_api_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("predict_out_of_range"), NULL,
+      ngx_http_predict_oor_variable, 0,
+      NGX_HTTP_VAR_NOCACHEABLE, 0 },
+
+    { ngx_string("predict_time"), NULL,
+      ngx_http_predict_time_variable, 0,
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
       ngx_http_null_variable
@@ -347,7 +432,203 @@ ngx_http_predict_create_main_conf(ngx_conf_t *cf)
         return NULL;
     }
 
+    pmcf->window = NGX_CONF_UNSET_UINT;
+
     return pmcf;
+}
+
+
+/* the counters' layout, once the window is known; models join at merge */
+
+static char *
+ngx_http_predict_init_main_conf(ngx_conf_t *cf, void *conf)
+{
+    ngx_http_predict_main_conf_t *pmcf = conf;
+
+    pm_err_t             err;
+    ngx_pool_cleanup_t  *cln;
+
+    ngx_conf_init_uint_value(pmcf->window, 10000);
+
+    if (pmcf->zone == NULL) {
+        return NGX_CONF_OK;
+    }
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    pm_err_init(&err);
+
+    if (pm_metrics_create((size_t) pmcf->window, &pmcf->metrics, &err)
+        != PM_OK)
+    {
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_predict_cleanup_metrics;
+    cln->data = pmcf->metrics;
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_predict_cleanup_metrics(void *data)
+{
+    pm_metrics_free(data);
+}
+
+
+/* predict_metrics_zone NAME:SIZE */
+
+static char *
+ngx_http_predict_metrics_zone(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_predict_main_conf_t *pmcf = conf;
+
+    u_char     *p;
+    ssize_t     size;
+    ngx_str_t  *value, name, s;
+
+    if (pmcf->zone != NULL) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    p = (u_char *) ngx_strchr(value[1].data, ':');
+
+    if (p == NULL || p == value[1].data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid zone \"%V\": "
+                           "NAME:SIZE, e.g. predict:1m", &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    name.data = value[1].data;
+    name.len = p - value[1].data;
+    s.data = p + 1;
+    s.len = value[1].data + value[1].len - s.data;
+
+    size = ngx_parse_size(&s);
+
+    if (size == NGX_ERROR) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid zone size \"%V\"",
+                           &value[1]);
+        return NGX_CONF_ERROR;
+    }
+
+    if (size < (ssize_t) (8 * ngx_pagesize)) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "zone \"%V\" is too small: "
+                           "at least %uz bytes", &value[1], 8 * ngx_pagesize);
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->zone = ngx_shared_memory_add(cf, &name, size,
+                                       &ngx_http_predict_module);
+    if (pmcf->zone == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    if (pmcf->zone->data) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "zone \"%V\" is already "
+                           "used", &name);
+        return NGX_CONF_ERROR;
+    }
+
+    pmcf->zone->init = ngx_http_predict_init_zone;
+    pmcf->zone->data = pmcf;
+
+    return NGX_CONF_OK;
+}
+
+
+/*
+ * The zone: at its first start, one region of every free page; at a
+ * reload with the same name and size, the previous cycle's region, whose
+ * counters continue for the same models
+ */
+
+static ngx_int_t
+ngx_http_predict_init_zone(ngx_shm_zone_t *shm_zone, void *data)
+{
+    ngx_http_predict_main_conf_t  *octx = data;
+
+    int                            rc, reset;
+    size_t                         size;
+    pm_err_t                       err;
+    ngx_slab_pool_t               *shpool;
+    ngx_http_predict_main_conf_t  *pmcf;
+
+    pmcf = shm_zone->data;
+    shpool = (ngx_slab_pool_t *) shm_zone->shm.addr;
+
+    if (octx != NULL) {
+        pmcf->region = octx->region;
+        pmcf->region_size = octx->region_size;
+
+    } else if (shm_zone->shm.exists) {
+        return NGX_ERROR;       /* Windows' shared memory: not supported */
+
+    } else {
+        size = shpool->pfree * ngx_pagesize;
+        pmcf->region = NULL;
+
+        while (pmcf->region == NULL && size >= ngx_pagesize) {
+            pmcf->region = ngx_slab_alloc(shpool, size);
+            size = (pmcf->region == NULL) ? size - ngx_pagesize : size;
+        }
+
+        if (pmcf->region == NULL) {
+            return NGX_ERROR;
+        }
+
+        ngx_memzero(pmcf->region, size);
+        pmcf->region_size = size;
+        shpool->data = pmcf->region;
+    }
+
+    pm_err_init(&err);
+
+    rc = pm_metrics_attach(pmcf->metrics, pmcf->region, pmcf->region_size,
+                           &reset, &err);
+    if (rc != PM_OK) {
+        ngx_log_error(NGX_LOG_EMERG, shm_zone->shm.log, 0,
+                      "predict_metrics_zone \"%V\" is too small: %s; make "
+                      "it larger", &shm_zone->shm.name, err.msg);
+        return NGX_ERROR;
+    }
+
+    if (reset) {
+        ngx_log_error(NGX_LOG_WARN, shm_zone->shm.log, 0,
+                      "predict_metrics_zone \"%V\": no room for the new "
+                      "models beside the old ones, every counter restarts "
+                      "at 0; a larger zone avoids it", &shm_zone->shm.name);
+    }
+
+    return NGX_OK;
+}
+
+
+/* predict_metrics: the zone's counters, as Prometheus reads them */
+
+static char *
+ngx_http_predict_metrics(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_predict_loc_conf_t *plcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (plcf->metrics != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    plcf->metrics = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_predict_metrics_handler;
+
+    return NGX_CONF_OK;
 }
 
 
@@ -414,6 +695,8 @@ ngx_http_predict_create_loc_conf(ngx_conf_t *cf)
     plcf->max_instances = NGX_CONF_UNSET;
     plcf->feature_count = NGX_CONF_UNSET;
     plcf->max_body_size = NGX_CONF_UNSET_SIZE;
+    plcf->metrics = NGX_CONF_UNSET;
+    plcf->model_version = NGX_CONF_UNSET;
 
     return plcf;
 }
@@ -425,13 +708,14 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_predict_loc_conf_t *prev = parent;
     ngx_http_predict_loc_conf_t *conf = child;
 
-    int                        rc;
-    char                      *meta;
-    size_t                     len;
-    pm_err_t                   err;
-    pm_options_t               opt;
-    ngx_pool_cleanup_t        *cln;
-    ngx_http_core_loc_conf_t  *clcf;
+    int                            rc;
+    char                          *meta;
+    size_t                         len;
+    pm_err_t                       err;
+    pm_options_t                   opt;
+    ngx_pool_cleanup_t            *cln;
+    ngx_http_core_loc_conf_t      *clcf;
+    ngx_http_predict_main_conf_t  *pmcf;
 
     /*
      * Like proxy_pass, a model is not inherited by a nested location; the
@@ -440,9 +724,27 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
      */
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    pm_err_init(&err);
 
     if (conf->source == NGX_CONF_UNSET_PTR) {
         conf->source = clcf->noname ? prev->source : NULL;
+
+        if (conf->source != NULL) {
+            conf->model_name = prev->model_name;
+            conf->model_version = prev->model_version;
+        }
+    }
+
+    pmcf = ngx_http_conf_get_module_main_conf(cf, ngx_http_predict_module);
+
+    if (conf->metrics == NGX_CONF_UNSET) {
+        conf->metrics = 0;
+
+    } else if (pmcf->metrics == NULL) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "predict_metrics needs a "
+                           "predict_metrics_zone at http level: the counters "
+                           "live there");
+        return NGX_CONF_ERROR;
     }
 
     if (conf->source == NGX_CONF_UNSET_PTR) {
@@ -484,7 +786,22 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
             return NGX_CONF_OK;
         }
 
-        return ngx_http_predict_build_registry(cf, conf, &opt);
+        if (ngx_http_predict_build_registry(cf, conf, &opt)
+            != NGX_CONF_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+
+        if (pmcf->metrics != NULL
+            && pm_metrics_registry(pmcf->metrics, conf->registry, &err)
+               != PM_OK)
+        {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "predict_api: %s",
+                               err.msg);
+            return NGX_CONF_ERROR;
+        }
+
+        return NGX_CONF_OK;
     }
 
     if (conf->source == NULL) {
@@ -523,6 +840,13 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
 
     if (rc == PM_OK && meta != NULL) {
         rc = ngx_http_predict_keep(cf, &conf->features, meta, len, &err);
+    }
+
+    if (rc == PM_OK && pmcf->metrics != NULL) {
+        rc = pm_metrics_pipeline(pmcf->metrics,
+                                 (const char *) conf->model_name.data,
+                                 (long) conf->model_version, conf->pipeline,
+                                 &err);
     }
 
     if (rc != PM_OK) {
@@ -632,7 +956,7 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     ngx_http_predict_loc_conf_t *plcf = conf;
 
     ngx_int_t                     version;
-    ngx_str_t                    *value, scaler, spec, name, v;
+    ngx_str_t                    *value, scaler, spec, name, v, s;
     ngx_uint_t                    i;
     ngx_http_core_loc_conf_t     *clcf;
     ngx_http_predict_source_t    *src;
@@ -707,6 +1031,18 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_predict_handler;
+
+    /* its name for metrics and logs: name=, else its location's */
+
+    s = name.len ? name : clcf->name;
+    plcf->model_name.data = ngx_pnalloc(cf->pool, s.len + 1);
+    if (plcf->model_name.data == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    *ngx_cpymem(plcf->model_name.data, s.data, s.len) = '\0';
+    plcf->model_name.len = s.len;
+    plcf->model_version = (version == NGX_CONF_UNSET) ? 1 : version;
 
     if (name.len) {
         pscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_predict_module);
@@ -1204,8 +1540,7 @@ ngx_http_predict_handler(ngx_http_request_t *r)
                                          plcf->features.len);
         }
 
-        return ngx_http_predict_send(r, NGX_HTTP_OK, plcf->metadata.data,
-                                     plcf->metadata.len);
+        return ngx_http_predict_meta(r, plcf, ctx);
     }
 
     pm_err_init(&err);
@@ -1420,6 +1755,34 @@ ngx_http_predict_run(ngx_http_request_t *r,
         ctx->label.len = ans.label_len;
     }
 
+    ctx->ns = ans.ns;
+    ctx->timed = 1;
+
+    if (ans.oor != NULL) {
+        ctx->oor.data = (u_char *) ans.oor;
+        ctx->oor.len = ngx_strlen(ans.oor);
+    }
+
+    return ngx_http_predict_answer(r, ctx, &ans, &err);
+}
+
+
+/* GET on a model's location: its metadata, with "drift" when counted */
+
+static ngx_int_t
+ngx_http_predict_meta(ngx_http_request_t *r,
+    ngx_http_predict_loc_conf_t *plcf, ngx_http_predict_ctx_t *ctx)
+{
+    pm_err_t     err;
+    pm_alloc_t   a;
+    pm_answer_t  ans;
+
+    pm_err_init(&err);
+    ngx_http_predict_allocator(r, &a);
+
+    (void) pm_serve_meta(plcf->pipeline, (const char *) plcf->metadata.data,
+                         plcf->metadata.len, &a, &ans, &err);
+
     return ngx_http_predict_answer(r, ctx, &ans, &err);
 }
 
@@ -1440,6 +1803,7 @@ ngx_http_predict_error(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
     ngx_http_predict_allocator(r, &a);
     pm_serve_error(err, 0, plcf->registry ? PM_API_V2 : PM_API_NATIVE, &a,
                    &ans);
+    pm_serve_counted(plcf->pipeline, plcf->registry, &ans);
 
     return ngx_http_predict_answer(r, ctx, &ans, err);
 }
@@ -1466,6 +1830,8 @@ ngx_http_predict_answer(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
         h->value.len = ngx_strlen(ans->allow);
     }
 
+    ngx_http_predict_account(r, ctx, ans);
+
     if (ans->code != PM_OK) {
         ctx->error = ans->code;
 
@@ -1483,6 +1849,30 @@ ngx_http_predict_answer(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
 
     return ngx_http_predict_send(r, (ngx_uint_t) ans->status,
                                  (u_char *) ans->body, ans->len);
+}
+
+
+/* the answer's model and protocol, for $predict_model and $predict_api */
+
+static void
+ngx_http_predict_account(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
+    pm_answer_t *ans)
+{
+    ngx_http_predict_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_predict_module);
+
+    ctx->api = (plcf->registry != NULL) ? ans->api : PM_API_NATIVE;
+
+    if (plcf->registry == NULL) {
+        ctx->model = plcf->model_name;
+        ctx->version = plcf->model_version;
+
+    } else if (ans->model != NULL) {
+        ctx->model.data = (u_char *) ans->model;
+        ctx->model.len = ngx_strlen(ans->model);
+        ctx->version = ans->version;
+    }
 }
 
 
@@ -1541,6 +1931,7 @@ ngx_http_predict_get_ctx(ngx_http_request_t *r)
             return NULL;
         }
 
+        ctx->api = -1;
         ngx_http_set_ctx(r, ctx, ngx_http_predict_module);
     }
 
@@ -1659,6 +2050,8 @@ ngx_http_predict_header_filter(ngx_http_request_t *r)
     ngx_http_predict_allocator(r, &a);
     pm_serve_error(&err, (int) r->err_status,
                    plcf->registry ? PM_API_V2 : PM_API_NATIVE, &a, &ans);
+    pm_serve_counted(plcf->pipeline, plcf->registry, &ans);
+    ngx_http_predict_account(r, ctx, &ans);
 
     if (ans.body == NULL) {
         return NGX_ERROR;
@@ -1814,6 +2207,216 @@ ngx_http_predict_error_variable(ngx_http_request_t *r,
     v->no_cacheable = 0;
     v->not_found = 0;
     v->data = (u_char *) name;
+
+    return NGX_OK;
+}
+
+
+/* predict_metrics: GET answers the text Prometheus scrapes */
+
+static ngx_int_t
+ngx_http_predict_metrics_handler(ngx_http_request_t *r)
+{
+    char                          *text;
+    size_t                         len;
+    ngx_int_t                      rc;
+    pm_err_t                       err;
+    pm_alloc_t                     a;
+    ngx_buf_t                     *b;
+    ngx_chain_t                    out;
+    ngx_table_elt_t               *h;
+    ngx_http_predict_main_conf_t  *pmcf;
+
+    if (!(r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD))) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Allow");
+        ngx_str_set(&h->value, "GET, HEAD");
+
+        return NGX_HTTP_NOT_ALLOWED;
+    }
+
+    rc = ngx_http_discard_request_body(r);
+    if (rc != NGX_OK) {
+        return rc;
+    }
+
+    pmcf = ngx_http_get_module_main_conf(r, ngx_http_predict_module);
+
+    pm_err_init(&err);
+    ngx_http_predict_allocator(r, &a);
+
+    if (pm_metrics_serve(pmcf->metrics, &a, &text, &len, &err) != PM_OK) {
+        ngx_log_error(NGX_LOG_ERR, r->connection->log, 0, "predict: %s",
+                      err.msg);
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    r->headers_out.status = NGX_HTTP_OK;
+    r->headers_out.content_length_n = len;
+    ngx_str_set(&r->headers_out.content_type,
+                "text/plain; version=0.0.4; charset=utf-8");
+    r->headers_out.content_type_len = r->headers_out.content_type.len;
+    r->headers_out.content_type_lowcase = NULL;
+
+    rc = ngx_http_send_header(r);
+
+    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
+        return rc;
+    }
+
+    b = ngx_calloc_buf(r->pool);
+    if (b == NULL) {
+        return NGX_HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    b->pos = (u_char *) text;
+    b->last = (u_char *) text + len;
+    b->memory = 1;
+    b->last_buf = (r == r->main) ? 1 : 0;
+    b->last_in_chain = 1;
+
+    out.buf = b;
+    out.next = NULL;
+
+    return ngx_http_output_filter(r, &out);
+}
+
+
+static ngx_int_t
+ngx_http_predict_model_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_predict_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
+
+    if (ctx == NULL || ctx->model.len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = ctx->model.len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = ctx->model.data;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_predict_version_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char                  *p;
+    ngx_http_predict_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
+
+    if (ctx == NULL || ctx->model.len == 0 || ctx->version <= 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    v->len = ngx_sprintf(p, "%i", ctx->version) - p;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = p;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_predict_api_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    const char              *name;
+    ngx_http_predict_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
+
+    if (ctx == NULL || ctx->api < 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    name = pm_enum_name(pm_api_names, (int) ctx->api);
+
+    v->len = ngx_strlen(name);
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = (u_char *) name;
+
+    return NGX_OK;
+}
+
+
+static ngx_int_t
+ngx_http_predict_oor_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    ngx_http_predict_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
+
+    if (ctx == NULL || ctx->oor.len == 0) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = ctx->oor.len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = ctx->oor.data;
+
+    return NGX_OK;
+}
+
+
+/* the module's time, in seconds with microseconds, as $request_time */
+
+static ngx_int_t
+ngx_http_predict_time_variable(ngx_http_request_t *r,
+    ngx_http_variable_value_t *v, uintptr_t data)
+{
+    u_char                  *p;
+    uint64_t                 us;
+    ngx_http_predict_ctx_t  *ctx;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
+
+    if (ctx == NULL || !ctx->timed) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    p = ngx_pnalloc(r->pool, NGX_INT64_LEN + 8);
+    if (p == NULL) {
+        return NGX_ERROR;
+    }
+
+    us = ctx->ns / 1000;
+
+    v->len = ngx_sprintf(p, "%uL.%06uL", us / 1000000, us % 1000000) - p;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = p;
 
     return NGX_OK;
 }

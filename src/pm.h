@@ -118,9 +118,6 @@ void pm_registry_free(pm_registry_t *r);
 #define PM_METHOD_POST       3
 #define PM_METHOD_OTHER      4
 
-#define PM_API_NATIVE        0
-#define PM_API_V1            1
-#define PM_API_V2            2
 
 int pm_serve(const pm_pipeline_t *p, const char *body, size_t len,
     pm_alloc_t *a, pm_answer_t *ans, pm_err_t *err);
@@ -129,6 +126,30 @@ int pm_serve_route(const pm_registry_t *r, int method, const char *path,
     pm_answer_t *ans, pm_err_t *err);
 void pm_serve_error(const pm_err_t *err, int status, int api, pm_alloc_t *a,
     pm_answer_t *ans);
+
+int pm_serve_meta(const pm_pipeline_t *p, const char *doc, size_t len,
+    pm_alloc_t *a, pm_answer_t *ans, pm_err_t *err);
+void pm_serve_counted(const pm_pipeline_t *p, const pm_registry_t *r,
+    const pm_answer_t *ans);
+
+
+/*
+ * metrics: every worker's counters in one shared region (an nginx zone),
+ * a block per model name and version; drift over a window of window
+ * instances (predict_drift_window)
+ */
+
+int pm_metrics_create(size_t window, pm_metrics_t **out, pm_err_t *err);
+void pm_metrics_free(pm_metrics_t *m);
+int pm_metrics_pipeline(pm_metrics_t *m, const char *name, long version,
+    pm_pipeline_t *p, pm_err_t *err);
+int pm_metrics_registry(pm_metrics_t *m, pm_registry_t *r, pm_err_t *err);
+size_t pm_metrics_size(const pm_metrics_t *m);
+int pm_metrics_attach(pm_metrics_t *m, void *region, size_t size,
+    int *reset, pm_err_t *err);
+int pm_metrics_serve(const pm_metrics_t *m, pm_alloc_t *a, char **out,
+    size_t *len, pm_err_t *err);
+
 
 /* refusals of the HTTP layer, as errors pm_serve_error() answers */
 

@@ -166,6 +166,29 @@ pm_err_find(int code)
 }
 
 
+/* the table's size and positions: a slot per code, for counters */
+
+size_t
+pm_err_count(void)
+{
+    return sizeof(pm_err_names) / sizeof(pm_err_names[0]);
+}
+
+
+size_t
+pm_err_slot(int code)
+{
+    return pm_err_find(code);
+}
+
+
+const char *
+pm_err_slot_name(size_t slot)
+{
+    return (slot < pm_err_count()) ? pm_err_names[slot].name : "unknown";
+}
+
+
 const char *
 pm_err_name(int code)
 {

@@ -111,6 +111,9 @@ void pm_err_prefix(pm_err_t *err, const char *fmt, ...)
 #endif
     ;
 const char *pm_err_name(int code);
+size_t pm_err_count(void);
+size_t pm_err_slot(int code);
+const char *pm_err_slot_name(size_t slot);
 int pm_err_status(int code);
 
 void *pm_alloc(pm_alloc_t *a, size_t size);

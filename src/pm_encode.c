@@ -14,6 +14,7 @@
 
 
 static int pm_node_cmp(const void *a, const void *b);
+static const char *pm_encode_key(const pm_value_t *r, char *num);
 static int pm_encode_duplicate(const pm_instance_t *inst, int index,
     const pm_value_t *v, pm_err_t *err);
 static int pm_encode_reject(const pm_scaler_t *s, const pm_node_t *raw,
@@ -263,6 +264,108 @@ pm_encode_reject(const pm_scaler_t *s, const pm_node_t *raw, int nraw,
 }
 
 
+/* a categorical value's key: a string as sent, a number as written */
+
+static const char *
+pm_encode_key(const pm_value_t *r, char *num)
+{
+    if (r->kind == PM_VAL_NUMBER) {
+        /* -0 is 0: the category "0" */
+        (void) pm_format_number(r->num == 0 ? 0.0 : r->num, num);
+        return num;
+    }
+
+    return r->str;
+}
+
+
+/*
+ * What an instance shows of each range-file feature: below or above the
+ * fitted range (a feature absent from raw is 0, as it is scaled)
+ */
+
+void
+pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
+    int nraw, pm_obs_t *obs)
+{
+    int     i, k;
+    double  v;
+
+    i = 0;
+
+    for (k = 0; k < s->n; k++) {
+        while (i < nraw && raw[i].index < s->index[k]) {
+            i++;
+        }
+
+        v = (i < nraw && raw[i].index == s->index[k]) ? raw[i].value : 0.0;
+
+        obs[k].bin = 0;
+        obs[k].flags = (v < s->min[k]) ? PM_OBS_LOW
+                       : (v > s->max[k]) ? PM_OBS_HIGH : 0;
+    }
+}
+
+
+/*
+ * What an instance shows of each spec feature, before any policy: missing,
+ * outside the fitted range, an unseen category, and the drift bin of its
+ * raw value against the training reference
+ */
+
+void
+pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
+    pm_obs_t *obs)
+{
+    int                  i, c;
+    char                 num[PM_JSON_NUM_SIZE];
+    double               v;
+    const char          *key;
+    const pm_value_t    *r;
+    const pm_feature_t  *f;
+
+    for (i = 0; i < s->n; i++) {
+        f = &s->f[i];
+        r = &raw[i];
+        obs[i].bin = 0;
+        obs[i].flags = 0;
+
+        if (r->kind == PM_VAL_NULL) {
+            obs[i].flags = PM_OBS_MISSING;
+            continue;
+        }
+
+        if (f->type == PM_FEAT_CATEGORICAL) {
+            if (r->kind != PM_VAL_NUMBER && r->kind != PM_VAL_STRING) {
+                continue;
+            }
+
+            key = pm_encode_key(r, num);
+            c = pm_spec_category(f, key);
+            obs[i].flags = (c < 0) ? PM_OBS_UNKNOWN : 0;
+            obs[i].bin = f->ref.has ? (unsigned short) (pm_spec_bin(f, c) + 1)
+                                    : 0;
+            continue;
+        }
+
+        if (r->kind != PM_VAL_NUMBER) {
+            continue;
+        }
+
+        v = r->num;
+
+        if (f->has_range) {
+            obs[i].flags = (v < f->min) ? PM_OBS_LOW
+                           : (v > f->max) ? PM_OBS_HIGH : 0;
+        }
+
+        if (f->ref.has) {
+            obs[i].bin = (unsigned short) (pm_spec_bin(f, v) + 1);
+        }
+    }
+}
+
+
 /*
  * raw[] holds one value per feature, in spec order.  out receives the
  * sorted libsvm nodes (room for s->max_index + 1) and a -1 terminator; oor
@@ -314,14 +417,7 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
                 c = f->fill_cat;
 
             } else {
-                if (r->kind == PM_VAL_NUMBER) {
-                    /* -0 is 0: the category "0" */
-                    (void) pm_format_number(r->num == 0 ? 0.0 : r->num, num);
-                    key = num;
-                } else {
-                    key = r->str;
-                }
-
+                key = pm_encode_key(r, num);
                 c = pm_spec_category(f, key);
 
                 if (c < 0 && f->unknown == PM_UNKNOWN_ERROR) {

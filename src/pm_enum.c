@@ -45,6 +45,13 @@ const pm_enum_t  pm_label_rule_names[] = {
     { NULL, 0 }
 };
 
+const pm_enum_t  pm_api_names[] = {
+    { "native", PM_API_NATIVE },
+    { "v1", PM_API_V1 },
+    { "v2", PM_API_V2 },
+    { NULL, 0 }
+};
+
 const pm_enum_t  pm_feature_type_names[] = {
     { "numeric", PM_FEAT_NUMERIC },
     { "categorical", PM_FEAT_CATEGORICAL },

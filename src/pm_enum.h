@@ -56,6 +56,12 @@ extern const pm_enum_t  pm_task_names[];
 
 extern const pm_enum_t  pm_label_rule_names[];
 
+#define PM_API_NATIVE        0   /* the native protocol, {"features": ...} */
+#define PM_API_V1            1   /* TensorFlow Serving's REST API */
+#define PM_API_V2            2   /* the Open Inference Protocol */
+
+extern const pm_enum_t  pm_api_names[];
+
 #define PM_FEAT_NUMERIC      0
 #define PM_FEAT_CATEGORICAL  1
 

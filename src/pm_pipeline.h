@@ -44,6 +44,7 @@ struct pm_pipeline_s {
     int                   nfeatures;  /* width of a dense "features" array */
     int                   label_rule; /* PM_LABEL_* */
     pm_options_t          opt;
+    pm_mblock_t          *metrics;    /* its counters, or NULL */
 };
 
 

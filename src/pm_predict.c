@@ -13,6 +13,7 @@
 
 typedef struct {
     const pm_pipeline_t  *p;
+    pm_obs_t             *obs;       /* this instance's, or NULL */
     pm_node_t            *raw;       /* index mode: the request's nodes */
     pm_node_t            *scaled;    /* after the range file or the spec */
     pm_value_t           *values;    /* spec mode: one per feature */
@@ -46,6 +47,10 @@ pm_predict_encode(pm_work_t *w, const pm_instance_t *inst,
             return rc;
         }
 
+        if (w->obs != NULL) {
+            pm_encode_observe_spec(p->spec, w->values, w->obs);
+        }
+
         rc = pm_encode_spec(p->spec, p->opt.out_of_range, w->values,
                             w->scaled, w->oor, noor, err);
         *x = w->scaled;
@@ -59,6 +64,10 @@ pm_predict_encode(pm_work_t *w, const pm_instance_t *inst,
     }
 
     if (p->scaler != NULL) {
+        if (w->obs != NULL) {
+            pm_encode_observe_range(p->scaler, w->raw, nraw, w->obs);
+        }
+
         rc = pm_encode_range(p->scaler, p->opt.out_of_range, w->raw, nraw,
                              w->scaled, w->oor, noor, err);
         *x = w->scaled;
@@ -133,6 +142,7 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
     const pm_spec_t   *spec;
 
     memset(&w, 0, sizeof(pm_work_t));
+    memset(res, 0, sizeof(pm_results_t));
 
     n = batch->n;
     spec = p->spec;
@@ -170,10 +180,21 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
     w.values = (spec != NULL)
                ? pm_alloc(a, sizeof(pm_value_t) * (size_t) spec->n) : NULL;
 
+    /* with metrics, what each instance shows of each feature */
+
+    res->observed = 0;
+    res->nobs = (p->metrics == NULL) ? 0 : (spec != NULL) ? spec->n
+                : (p->scaler != NULL) ? p->scaler->n : 0;
+    res->obs = (res->nobs > 0)
+               ? pm_alloc(a, sizeof(pm_obs_t) * n * (size_t) res->nobs)
+               : NULL;
+
     if (res->r == NULL || probs == NULL || decs == NULL || w.raw == NULL
         || w.scaled == NULL || w.oor == NULL || w.scratch == NULL
-        || (spec != NULL && w.values == NULL))
+        || (spec != NULL && w.values == NULL)
+        || (res->nobs > 0 && res->obs == NULL))
     {
+        res->nobs = 0;
         return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
@@ -182,6 +203,12 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
     for (i = 0; i < n; i++) {
         res->r[i].prob = nprob ? probs + i * (size_t) nprob : NULL;
         res->r[i].dec = decs + i * (size_t) ndec;
+
+        if (res->nobs > 0) {
+            w.obs = res->obs + i * (size_t) res->nobs;
+            memset(w.obs, 0, sizeof(pm_obs_t) * (size_t) res->nobs);
+            res->observed = i + 1;
+        }
 
         rc = pm_predict_instance(&w, &batch->inst[i], a, &res->r[i], err);
 

@@ -13,6 +13,7 @@
 
 
 #include "pm_core.h"
+#include "pm_encode.h"
 #include "pm_json.h"
 #include "pm_pipeline.h"
 
@@ -39,6 +40,11 @@ typedef struct {
     int                   nprob;   /* probabilities per result, or 0 */
     int                   ndec;    /* decision values to report, or 0 */
     pm_result_t          *r;
+
+    /* with metrics: what each instance showed of each feature */
+    pm_obs_t             *obs;     /* nobs per instance, or NULL */
+    int                   nobs;
+    size_t                observed; /* instances that reached encoding */
 } pm_results_t;
 
 

@@ -61,6 +61,7 @@ struct pm_registry_s {
     size_t              cap;
     pm_options_t        opt;
     pm_doc_t            doc[PM_DOC_SERVER];
+    pm_mblock_t        *metrics;    /* requests no model answered */
 };
 
 

@@ -9,8 +9,10 @@
 
 
 #include <string.h>
+#include <time.h>
 
 #include "pm.h"
+#include "pm_metrics.h"
 #include "pm_predict.h"
 #include "pm_registry.h"
 #include "pm_request.h"
@@ -37,11 +39,29 @@ static int pm_serve_write(pm_write_pt write, const void *data,
 static size_t pm_serve_v1(const void *data, char *buf, size_t cap);
 static size_t pm_serve_v2(const void *data, char *buf, size_t cap);
 static int pm_serve_doc(const pm_doc_t *doc, pm_answer_t *ans);
+static int pm_serve_drift(const pm_doc_t *doc, const pm_mblock_t *b,
+    pm_alloc_t *a, pm_answer_t *ans, pm_err_t *err);
+static uint64_t pm_serve_clock(void);
+static void pm_serve_oor(const pm_pipeline_t *p, const pm_results_t *res,
+    const pm_err_t *err, pm_alloc_t *a, pm_answer_t *ans);
 static int pm_serve_infer(const pm_entry_t *e, const pm_route_t *route,
-    const char *body, size_t len, pm_alloc_t *a, pm_answer_t *ans,
-    pm_err_t *err);
+    const char *body, size_t len, pm_alloc_t *a, pm_results_t *res,
+    pm_answer_t *ans, pm_err_t *err);
 static const pm_entry_t *pm_serve_model(const pm_registry_t *r,
     const pm_route_t *route, pm_err_t *err);
+
+
+/* the time the module spends on a request: CLOCK_MONOTONIC, in ns */
+
+static uint64_t
+pm_serve_clock(void)
+{
+    struct timespec  ts;
+
+    (void) clock_gettime(CLOCK_MONOTONIC, &ts);
+
+    return (uint64_t) ts.tv_sec * 1000000000 + (uint64_t) ts.tv_nsec;
+}
 
 
 int
@@ -50,10 +70,13 @@ pm_serve(const pm_pipeline_t *p, const char *body, size_t len,
 {
     int           rc;
     char         *buf;
+    uint64_t      start;
     pm_batch_t    batch;
     pm_results_t  res;
 
+    start = pm_serve_clock();
     memset(ans, 0, sizeof(pm_answer_t));
+    memset(&res, 0, sizeof(pm_results_t));
 
     /*
      * values kept per instance: a few more than the features, so that an
@@ -85,14 +108,129 @@ pm_serve(const pm_pipeline_t *p, const char *body, size_t len,
 
     if (rc != PM_OK) {
         pm_serve_error(err, 0, PM_API_NATIVE, a, ans);
-        return rc;
+
+    } else {
+        ans->status = 200;
+        ans->code = PM_OK;
+        ans->instances = res.n;
     }
 
-    ans->status = 200;
-    ans->code = PM_OK;
-    ans->instances = res.n;
+    pm_serve_oor(p, &res, err, a, ans);
+    ans->ns = pm_serve_clock() - start;
+    pm_metrics_count(p->metrics, ans, &res, ans->ns);
 
-    return PM_OK;
+    return rc;
+}
+
+
+/*
+ * The features out of range, for $predict_out_of_range: those of every
+ * prediction, or those a rejection names, in the pipeline's order, once
+ */
+
+static void
+pm_serve_oor(const pm_pipeline_t *p, const pm_results_t *res,
+    const pm_err_t *err, pm_alloc_t *a, pm_answer_t *ans)
+{
+    int          i, k, j, n, id, seen;
+    char        *out, num[16];
+    size_t       len, cap;
+    const char  *name;
+
+    n = (p->spec != NULL) ? p->spec->n
+        : (p->scaler != NULL) ? p->scaler->n : 0;
+
+    if (n == 0) {
+        return;
+    }
+
+    cap = 512;
+    out = NULL;
+    len = 0;
+
+    for (k = 0; k < n && len + 1 < cap; k++) {
+        id = (p->spec != NULL) ? k : p->scaler->index[k];
+        seen = 0;
+
+        if (ans->code == PM_ERANGE) {
+            for (j = 0; j < err->nnames && p->spec != NULL; j++) {
+                seen |= (strcmp(err->names[j], p->spec->f[k].name) == 0);
+            }
+
+            for (j = 0; j < err->nfeatures && p->spec == NULL; j++) {
+                seen |= (err->features[j] == id);
+            }
+        }
+
+        for (i = 0; ans->code == PM_OK && !seen && (size_t) i < res->n; i++) {
+            for (j = 0; j < res->r[i].noor; j++) {
+                seen |= (res->r[i].oor[j] == id);
+            }
+        }
+
+        if (!seen) {
+            continue;
+        }
+
+        if (out == NULL) {
+            out = pm_alloc(a, cap);
+            if (out == NULL) {
+                return;
+            }
+        }
+
+        if (p->spec != NULL) {
+            name = p->spec->f[k].name;
+        } else {
+            (void) snprintf(num, sizeof(num), "%d", id);
+            name = num;
+        }
+
+        if (len + strlen(name) + 2 >= cap) {
+            break;
+        }
+
+        len += (size_t) snprintf(out + len, cap - len, "%s%s",
+                                 len ? "," : "", name);
+    }
+
+    ans->oor = out;
+}
+
+
+/* the native GET: the metadata document, with "drift" when counted */
+
+int
+pm_serve_meta(const pm_pipeline_t *p, const char *doc, size_t len,
+    pm_alloc_t *a, pm_answer_t *ans, pm_err_t *err)
+{
+    int       rc;
+    pm_doc_t  d;
+
+    memset(ans, 0, sizeof(pm_answer_t));
+
+    d.data = (char *) doc;
+    d.len = len;
+
+    rc = pm_serve_drift(&d, p->metrics, a, ans, err);
+    if (rc != PM_OK) {
+        pm_serve_error(err, 0, PM_API_NATIVE, a, ans);
+    }
+
+    pm_metrics_count(p->metrics, ans, NULL, UINT64_MAX);
+
+    return rc;
+}
+
+
+/* an answer nginx gave itself (413, 408...) on a location, counted */
+
+void
+pm_serve_counted(const pm_pipeline_t *p, const pm_registry_t *r,
+    const pm_answer_t *ans)
+{
+    pm_metrics_count(p != NULL ? p->metrics : r != NULL ? r->metrics : NULL,
+                     ans, NULL, UINT64_MAX);
 }
 
 
@@ -201,6 +339,27 @@ pm_serve_doc(const pm_doc_t *doc, pm_answer_t *ans)
 }
 
 
+/* a model's metadata document, with its "drift" when counted */
+
+static int
+pm_serve_drift(const pm_doc_t *doc, const pm_mblock_t *b, pm_alloc_t *a,
+    pm_answer_t *ans, pm_err_t *err)
+{
+    int  rc;
+
+    rc = pm_metrics_drift(b, doc->data, doc->len, a, &ans->body, &ans->len,
+                          err);
+    if (rc != PM_OK) {
+        return rc;
+    }
+
+    ans->status = 200;
+    ans->code = PM_OK;
+
+    return PM_OK;
+}
+
+
 /* the route's model: NAME's version, or its latest */
 
 static const pm_entry_t *
@@ -239,12 +398,11 @@ pm_serve_model(const pm_registry_t *r, const pm_route_t *route,
 
 static int
 pm_serve_infer(const pm_entry_t *e, const pm_route_t *route,
-    const char *body, size_t len, pm_alloc_t *a, pm_answer_t *ans,
-    pm_err_t *err)
+    const char *body, size_t len, pm_alloc_t *a, pm_results_t *res,
+    pm_answer_t *ans, pm_err_t *err)
 {
     int                    rc;
     size_t                 estimate;
-    pm_results_t           res;
     pm_serve_out_t         out;
     pm_v1_request_t        v1;
     pm_v2_request_t        v2;
@@ -265,7 +423,7 @@ pm_serve_infer(const pm_entry_t *e, const pm_route_t *route,
     }
 
     if (rc == PM_OK) {
-        rc = pm_predict(p, batch, a, &res, err);
+        rc = pm_predict(p, batch, a, res, err);
     }
 
     if (rc != PM_OK) {
@@ -273,8 +431,8 @@ pm_serve_infer(const pm_entry_t *e, const pm_route_t *route,
     }
 
     out.e = e;
-    out.res = &res;
-    estimate = 128 + res.n * (32 + (size_t) res.nprob * 48);
+    out.res = res;
+    estimate = 128 + res->n * (32 + (size_t) res->nprob * 48);
 
     rc = pm_serve_write(route->api == PM_API_V1 ? pm_serve_v1 : pm_serve_v2,
                         &out, estimate, a, ans, err);
@@ -282,7 +440,7 @@ pm_serve_infer(const pm_entry_t *e, const pm_route_t *route,
         return rc;
     }
 
-    ans->instances = res.n;
+    ans->instances = res->n;
 
     return PM_OK;
 }
@@ -301,10 +459,14 @@ pm_serve_route(const pm_registry_t *r, int method, const char *path,
     int                rc;
     char               safe[PM_SAFE_SIZE];
     size_t             n;
+    uint64_t           start;
     pm_route_t         route;
+    pm_results_t       res;
     const pm_entry_t  *e;
 
+    start = pm_serve_clock();
     memset(ans, 0, sizeof(pm_answer_t));
+    memset(&res, 0, sizeof(pm_results_t));
 
     rc = pm_route_parse(method, path, plen, &route, err);
     ans->api = (route.api != PM_API_NATIVE) ? route.api : PM_API_V2;
@@ -330,55 +492,75 @@ pm_serve_route(const pm_registry_t *r, int method, const char *path,
         pm_serve_error(err, 0, ans->api, a, ans);
         ans->allow = (rc == PM_EMETHOD) ? (route.post ? "POST" : "GET, HEAD")
                                         : NULL;
-        return rc;
+        goto done;
     }
+
+    switch (route.kind) {
+
+    case PM_ROUTE_V1_LIST:
+        rc = pm_serve_doc(&r->doc[PM_DOC_V1_LIST], ans);
+        break;
+
+    case PM_ROUTE_V2_SERVER:
+        rc = pm_serve_doc(&r->doc[PM_DOC_V2_SERVER], ans);
+        break;
+
+    case PM_ROUTE_V2_LIVE:
+        rc = pm_serve_doc(&r->doc[PM_DOC_V2_LIVE], ans);
+        break;
+
+    case PM_ROUTE_V2_READY:
+        rc = pm_serve_doc(&r->doc[PM_DOC_V2_READY], ans);
+        break;
+
+    case PM_ROUTE_V1_STATUS:
+        rc = pm_serve_doc(&e->doc[route.version ? PM_DOC_V1_STATUS
+                                                : PM_DOC_V1_ALL], ans);
+        break;
+
+    case PM_ROUTE_V1_META:
+        rc = pm_serve_drift(&e->doc[PM_DOC_V1_META], e->pipeline.metrics, a,
+                            ans, err);
+        break;
+
+    case PM_ROUTE_V2_META:
+        rc = pm_serve_drift(&e->doc[PM_DOC_V2_META], e->pipeline.metrics, a,
+                            ans, err);
+        break;
+
+    case PM_ROUTE_V2_MREADY:
+        rc = pm_serve_doc(&e->doc[PM_DOC_V2_MREADY], ans);
+        break;
+
+    default:
+        rc = pm_serve_infer(e, &route, body, len, a, &res, ans, err);
+
+        if (rc == PM_OK) {
+            ans->status = 200;
+            ans->code = PM_OK;
+        }
+    }
+
+    if (rc != PM_OK) {
+        pm_serve_error(err, 0, ans->api, a, ans);
+    }
+
+    if (route.post && e != NULL) {
+        pm_serve_oor(&e->pipeline, &res, err, a, ans);
+    }
+
+done:
 
     if (e != NULL) {
         ans->model = e->name;
         ans->version = e->version;
     }
 
-    switch (route.kind) {
+    ans->ns = pm_serve_clock() - start;
+    pm_metrics_count(e != NULL ? e->pipeline.metrics : r->metrics, ans,
+                     &res, ans->ns);
 
-    case PM_ROUTE_V1_LIST:
-        return pm_serve_doc(&r->doc[PM_DOC_V1_LIST], ans);
-
-    case PM_ROUTE_V2_SERVER:
-        return pm_serve_doc(&r->doc[PM_DOC_V2_SERVER], ans);
-
-    case PM_ROUTE_V2_LIVE:
-        return pm_serve_doc(&r->doc[PM_DOC_V2_LIVE], ans);
-
-    case PM_ROUTE_V2_READY:
-        return pm_serve_doc(&r->doc[PM_DOC_V2_READY], ans);
-
-    case PM_ROUTE_V1_STATUS:
-        return pm_serve_doc(&e->doc[route.version ? PM_DOC_V1_STATUS
-                                                  : PM_DOC_V1_ALL], ans);
-
-    case PM_ROUTE_V1_META:
-        return pm_serve_doc(&e->doc[PM_DOC_V1_META], ans);
-
-    case PM_ROUTE_V2_META:
-        return pm_serve_doc(&e->doc[PM_DOC_V2_META], ans);
-
-    case PM_ROUTE_V2_MREADY:
-        return pm_serve_doc(&e->doc[PM_DOC_V2_MREADY], ans);
-    }
-
-    rc = pm_serve_infer(e, &route, body, len, a, ans, err);
-
-    if (rc != PM_OK) {
-        pm_serve_error(err, 0, ans->api, a, ans);
-        ans->model = e->name;
-        ans->version = e->version;
-        return rc;
-    }
-
-    ans->status = 200;
-    ans->code = PM_OK;
-
-    return PM_OK;
+    return rc;
 }
 
 

@@ -23,6 +23,8 @@ typedef struct pm_file_s      pm_file_t;       /* pm_pipeline.h */
 typedef struct pm_pipeline_s  pm_pipeline_t;   /* pm_pipeline.h */
 typedef struct pm_registry_s  pm_registry_t;   /* pm_registry.h */
 typedef struct pm_repo_s      pm_repo_t;       /* pm_repo.h */
+typedef struct pm_metrics_s   pm_metrics_t;    /* pm_metrics.h */
+typedef struct pm_mblock_s    pm_mblock_t;     /* pm_metrics.h */
 
 
 /* what a location's directives choose; the names are pm_enum.h's */
@@ -52,6 +54,9 @@ typedef struct {
     const char         *model;      /* the model a route named, or NULL */
     long                version;
     int                 api;        /* PM_API_*: native, v1, v2 */
+    const char         *oor;        /* features out of range, comma-
+                                       separated, or NULL */
+    unsigned long long  ns;         /* the module's time */
 } pm_answer_t;
 
 
