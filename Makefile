@@ -41,7 +41,7 @@ DEB_PKGS := nginx nginx-dev libjansson-dev libsvm-dev libsvm-tools \
             gnuplot-nox wrk valgrind clang libclang-rt-14-dev \
             python3-sklearn python3-libsvm perl curl gcc make \
             python3-flask gunicorn python3-fastapi uvicorn \
-            python3-httptools python3-uvloop
+            python3-httptools python3-uvloop prometheus
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
