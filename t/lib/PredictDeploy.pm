@@ -1,0 +1,220 @@
+package PredictDeploy;
+
+# Helpers for the deployment tests (t/200-t/230), core Perl only: a fresh
+# Debian root unpacked from the debootstrap tar file `make debroot` makes,
+# commands run in it by chroot with a time limit, and wrk driving checked
+# load (t/bench/check.lua) at 127.0.0.1 in the background.
+#
+# A root lives under build/ and is removed at the end, with every process
+# still running in it (found by /proc/PID/root, ended by PID) and anything
+# mounted under it: nothing is left behind, even after a failed test.
+
+use strict;
+use warnings;
+
+use Cwd qw(abs_path);
+use Exporter qw(import);
+use File::Temp qw(tempdir);
+use POSIX qw(:sys_wait_h);
+use Time::HiRes qw(sleep time);
+
+use PredictTest qw($ROOT);
+
+our @EXPORT_OK = qw(heavy_skip_reason wrk_start wrk_stop wrk_report
+                    run_limited);
+
+our $DEBROOT = $ENV{PREDICT_DEBROOT}
+    // "$ROOT/build/debroot/bookworm-minbase.tar";
+our $DEB = $ENV{PREDICT_DEB} // "$ROOT/build/deb";
+
+
+# why a system test (packages, containers, clusters) does not run here, or
+# '' if it does: they run once, in the plain pass
+
+sub heavy_skip_reason {
+    my (%o) = @_;
+    return 'a system test of the packaged build: it runs once, in the '
+           . 'plain pass (make test runs that first)'
+        if $PredictTest::ASAN || $PredictTest::VALGRIND;
+    return 'needs root (chroot, package installs)' if $o{root} && $> != 0;
+    return '';
+}
+
+
+# run_limited(SECONDS, COMMAND...): (exit status, output), stdout and
+# stderr together; the command and its process group are killed at the
+# limit (status 137)
+
+sub run_limited {
+    my ($limit, @cmd) = @_;
+    my $pid = open(my $fh, '-|') // die "fork: $!";
+    if ($pid == 0) {
+        open STDERR, '>&', \*STDOUT or die $!;
+        open STDIN, '<', '/dev/null' or die $!;
+        exec 'timeout', '-s', 'KILL', $limit, @cmd;
+        exit 127;
+    }
+    local $/;
+    my $out = <$fh> // '';
+    close $fh;
+    return ($? >> 8, $out);
+}
+
+
+# ---------------------------------------------------------------------------
+# a fresh Debian root
+
+sub new_root {
+    my ($class, %o) = @_;
+    die "$DEBROOT is missing: run 'make debroot'\n" unless -s $DEBROOT;
+    mkdir "$ROOT/build";
+    my $dir = tempdir('debroot-XXXXXX', DIR => "$ROOT/build");
+    my $self = bless { dir => $dir, root => "$dir/root" }, $class;
+    mkdir $self->{root} or die "mkdir: $!";
+    my ($rc, $out) = run_limited(120, 'tar', '-C', $self->{root}, '-xf',
+                                 $DEBROOT);
+    die "unpacking $DEBROOT: $out" if $rc != 0;
+    # name resolution for apt, as this machine has it
+    system('cp', '/etc/resolv.conf', "$self->{root}/etc/resolv.conf") == 0
+        or die 'cannot copy /etc/resolv.conf';
+    return $self;
+}
+
+
+sub root { $_[0]{root} }
+
+
+# run(SECONDS, SHELL SCRIPT): (status, output) of /bin/sh -c SCRIPT in the
+# root, with a clean environment
+
+sub run {
+    my ($self, $limit, $script) = @_;
+    return run_limited($limit, 'env', '-i',
+                       'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+                       'DEBIAN_FRONTEND=noninteractive', 'LC_ALL=C.UTF-8',
+                       'HOME=/root', 'chroot', $self->{root}, '/bin/sh',
+                       '-c', $script);
+}
+
+
+# spawn(COMMAND...): a process in the root, in the foreground, whose PID
+# is the command's own (env and chroot exec it); output to FILE
+
+sub spawn {
+    my ($self, $log, @cmd) = @_;
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        setpgrp(0, 0);
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>>', $log;
+        open STDERR, '>&', \*STDOUT;
+        exec 'env', '-i', 'PATH=/usr/sbin:/usr/bin:/sbin:/bin',
+             'chroot', $self->{root}, @cmd;
+        exit 127;
+    }
+    return $pid;
+}
+
+
+# the PIDs of the processes whose root directory is this root
+
+sub processes {
+    my ($self) = @_;
+    my $root = abs_path($self->{root}) // $self->{root};
+    my @pids;
+    for my $p (glob '/proc/[0-9]*') {
+        my $r = readlink "$p/root" // next;
+        push @pids, (split m{/}, $p)[-1] if $r eq $root;
+    }
+    return @pids;
+}
+
+
+sub cleanup {
+    my ($self) = @_;
+    my $dir = $self->{dir} or return;
+    # end what runs in the root, by PID, and reap our children among them
+    for my $try (1 .. 20) {
+        my @pids = $self->processes or last;
+        kill 'KILL', @pids;
+        1 while waitpid(-1, WNOHANG) > 0;
+        sleep 0.1;
+    }
+    # nothing should be mounted there; if something is, unmount it first
+    if (open my $fh, '<', '/proc/mounts') {
+        my @m = reverse sort grep { index($_, "$dir/") == 0 }
+                map { (split ' ')[1] } <$fh>;
+        system('umount', '-l', $_) for @m;
+    }
+    system('rm', '-rf', '--one-file-system', $dir);
+    delete $self->{dir};
+}
+
+
+sub DESTROY {
+    my ($self) = @_;
+    local ($?, $!, $@);
+    $self->cleanup;
+}
+
+
+# ---------------------------------------------------------------------------
+# wrk: bounded, checked load in the background (t/bench/check.lua)
+
+# wrk_start(URL, CASES FILE, %o): threads (one connection each), seconds
+# (an upper bound: wrk_stop ends it sooner), extra (check.lua arguments)
+
+sub wrk_start {
+    my ($url, $cases, %o) = @_;
+    my $threads = $o{threads} // 2;
+    my $seconds = $o{seconds} // 60;
+    my $out = "$cases.wrk." . int(rand 1e9);
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open STDIN, '<', '/dev/null';
+        open STDOUT, '>', $out or die $!;
+        open STDERR, '>&', \*STDOUT or die $!;
+        exec 'wrk', "-t$threads", "-c$threads", "-d${seconds}s",
+             '--timeout', '10s', '-s', "$ROOT/t/bench/check.lua", $url,
+             '--', $cases, @{ $o{extra} // [] };
+        exit 127;
+    }
+    sleep 0.3;
+    return { pid => $pid, out => $out };
+}
+
+
+# stop it (SIGINT makes wrk report) and read check.lua's line: checked,
+# mismatched, non2xx, errors, requests, first, other, and failed (the sum
+# of mismatched, non-2xx and socket errors)
+
+sub wrk_stop {
+    my ($w) = @_;
+    kill 'INT', $w->{pid};
+    my $deadline = time + 20;
+    while (waitpid($w->{pid}, WNOHANG) == 0 && time < $deadline) {
+        sleep 0.05;
+    }
+    if (waitpid($w->{pid}, WNOHANG) == 0) {
+        kill 'KILL', $w->{pid};
+        waitpid($w->{pid}, 0);
+    }
+    my $text = do { local (@ARGV, $/) = ($w->{out}); <> } // '';
+    my %r = $text =~ /(\w+): (\d+)/g;
+    $r{text} = $text;
+    $r{failed} = ($r{mismatched} // 0) + ($r{non2xx} // 0)
+                 + ($r{errors} // 0);
+    ($r{rps}) = $text =~ m{Requests/sec:\s+([\d.]+)};
+    ($r{latency}) = $text =~ m{Latency\s+(\S+)};
+    return \%r;
+}
+
+
+sub wrk_report {
+    my ($r) = @_;
+    return join ' ', map { "$_=" . ($r->{$_} // '?') }
+        qw(checked mismatched non2xx errors first other);
+}
+
+
+1;
