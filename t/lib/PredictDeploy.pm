@@ -18,10 +18,12 @@ use File::Temp qw(tempdir);
 use POSIX qw(:sys_wait_h);
 use Time::HiRes qw(sleep time);
 
-use PredictTest qw($ROOT);
+use JSON::PP;
+use PredictTest qw($ROOT $MODULE_SO);
 
 our @EXPORT_OK = qw(heavy_skip_reason wrk_start wrk_stop wrk_report
-                    run_limited);
+                    run_limited example_server wine_bodies slurp
+                    write_file);
 
 our $DEBROOT = $ENV{PREDICT_DEBROOT}
     // "$ROOT/build/debroot/bookworm-minbase.tar";
@@ -58,6 +60,69 @@ sub run_limited {
     my $out = <$fh> // '';
     close $fh;
     return ($? >> 8, $out);
+}
+
+
+sub slurp {
+    my ($path) = @_;
+    open my $fh, '<', $path or return undef;
+    local $/;
+    return scalar <$fh>;
+}
+
+
+sub write_file {
+    my ($path, $text) = @_;
+    open my $fh, '>', $path or die "$path: $!";
+    print $fh $text;
+    close $fh or die "$path: $!";
+}
+
+
+# example_server(FILE, {EXAMPLE PORT => PORT}, %o): a PredictTest server
+# (not started) running conf-examples/FILE as written, but for its
+# 127.0.0.1 ports, moved to free ones, and, with workers => N, its
+# worker_processes; modules/ in its prefix holds the fresh module.  The
+# server's own port (for start) is the first port the file listens on.
+
+sub example_server {
+    my ($file, $ports, %o) = @_;
+    my $text = slurp("$ROOT/conf-examples/$file")
+        // die "conf-examples/$file: $!";
+    $text =~ s{127\.0\.0\.1:(\d+)\b}{
+        "127.0.0.1:" . ($ports->{$1} // die "$file: no port for $1")
+    }ge;
+    $text =~ s/^(\s*worker_processes\s+)\S+;/$1$o{workers};/m
+        if $o{workers};
+    my ($listen) = $text =~ /^\s*listen\s+127\.0\.0\.1:(\d+)/m;
+    my $t = PredictTest->new(conf => $text, port => $listen,
+                             workers => $o{workers} // 1);
+    mkdir $t->dir . '/modules';
+    symlink $MODULE_SO, $t->dir . '/modules/ngx_http_predict_module.so'
+        or die "symlink: $!";
+    return $t;
+}
+
+
+# the first N rows of conf-examples/wine.csv as requests by feature name,
+# then the same rows as one batch
+
+sub wine_bodies {
+    my ($n) = @_;
+    open my $fh, '<', "$ROOT/conf-examples/wine.csv" or die $!;
+    chomp(my $head = <$fh>);
+    $head =~ s/\r$//;
+    my @names = split /,/, $head;
+    pop @names;
+    my $json = JSON::PP->new->canonical;
+    my @rows;
+    while (@rows < $n && defined(my $line = <$fh>)) {
+        $line =~ s/\r?\n$//;
+        my @v = split /,/, $line;
+        push @rows, { map { $names[$_] => 0 + $v[$_] } 0 .. $#names };
+    }
+    return ((map { $json->encode({ features => $_ }) } @rows),
+            $json->encode({ instances => \@rows }));
 }
 
 
@@ -189,7 +254,10 @@ sub wrk_start {
 # of mismatched, non-2xx and socket errors)
 
 sub wrk_stop {
-    my ($w) = @_;
+    my ($w, %o) = @_;
+    # wait => SECONDS: let it end by itself first
+    my $end = time + ($o{wait} // 0);
+    sleep 0.05 while time < $end && waitpid($w->{pid}, WNOHANG) == 0;
     kill 'INT', $w->{pid};
     my $deadline = time + 20;
     while (waitpid($w->{pid}, WNOHANG) == 0 && time < $deadline) {
