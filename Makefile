@@ -7,6 +7,7 @@
 #   make demo     deps, build, train the wine model and serve it on
 #                 127.0.0.1:8080 in the foreground
 #   make bench    the module against return 200, Flask and FastAPI
+#   make bench-cluster  one node against a front with three nodes
 #   make deb      the Debian packages libnginx-mod-http-predict and
 #                 predict-tools in build/deb/, checked by lintian
 #   make lint     80 columns, no tabs, no trailing blanks
@@ -49,14 +50,14 @@ DEB_PKGS := nginx nginx-dev libjansson-dev libsvm-dev libsvm-tools \
 # a fresh Debian root (debootstrap), the container (podman with runc: crun
 # refuses this machine's hybrid cgroups), a test certificate and password
 # file, the Kubernetes manifests read as YAML
-DEPLOY_PKGS := debhelper dpkg-dev help2man lintian debootstrap podman runc \
-               openssl apache2-utils python3-yaml
+DEPLOY_PKGS := build-essential debhelper dpkg-dev help2man lintian debootstrap \
+               podman runc openssl apache2-utils python3-yaml
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps module module-clang module-asan unit tools fixtures test \
         prove prove-asan prove-valgrind test-asan test-valgrind fuzz \
-        fuzzers demo bench deb deb-build debroot \
+        fuzzers demo bench bench-cluster deb deb-build debroot \
         lint clean
 
 all: module tools
@@ -346,6 +347,12 @@ bench: deps
 	$(MAKE) all fixtures
 	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
 	PREDICT_TOOLS=$(BUILD) perl t/bench/bench.pl
+
+# one node against the front with three (conf-examples/cluster/)
+bench-cluster: deps
+	$(MAKE) all fixtures
+	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
+	perl t/bench/cluster.pl
 
 # the whole suite again, nginx under valgrind memcheck
 test-valgrind: deps

@@ -35,8 +35,9 @@ our $DEB = $ENV{PREDICT_DEB} // "$ROOT/build/deb";
 
 sub heavy_skip_reason {
     my (%o) = @_;
-    return 'a system test of the packaged build: it runs once, in the '
-           . 'plain pass (make test runs that first)'
+    return 'a system test (packages, containers, several nginx under '
+           . 'load): it runs once, in the plain pass; the sanitizer and '
+           . 'valgrind passes check the module in the other tests'
         if $PredictTest::ASAN || $PredictTest::VALGRIND;
     return 'needs root (chroot, package installs)' if $o{root} && $> != 0;
     return '';
