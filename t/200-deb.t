@@ -11,14 +11,14 @@
 #     in its man page and in the README; lintian found no error, and each
 #     warning it gave is explained in the README;
 #   - in a fresh Debian 12 root (make debroot) with only the stock nginx
-#     package: `apt-get install ./*.deb` of the two packages, a model served
-#     through the installed module with the stock /etc/nginx layout and
-#     conf-examples/conf.d/predict.conf, answers equal to the freshly built
-#     module's, metadata naming the model's SHA-256, workers as www-data,
-#     predict-run in the root agreeing; then remove (the module's link is
-#     parked as .removed, as Debian's modules do, and nginx still starts)
-#     and purge with autoremove (the root is back to its package set, and
-#     nothing of ours is left).
+#     package, the README's steps: `apt-get install ./*.deb` of the two
+#     packages, predict-train on the packaged example data, the example
+#     conf.d/predict.conf with the stock /etc/nginx layout; answers equal
+#     to the freshly built module's, metadata naming the model's SHA-256,
+#     workers as www-data, predict-run in the root agreeing; then remove
+#     (the module's link is parked as .removed, as Debian's modules do,
+#     and nginx still starts) and purge with autoremove (nothing of ours
+#     is left, nor the libraries only we needed).
 
 use strict;
 use warnings;
@@ -32,7 +32,7 @@ use POSIX qw(:sys_wait_h);
 use Test::More;
 use Time::HiRes qw(sleep time);
 use PredictTest;
-use PredictDeploy qw(heavy_skip_reason run_limited);
+use PredictDeploy qw(heavy_skip_reason slurp wine_bodies write_file);
 
 my $why = heavy_skip_reason();
 plan skip_all => $why if $why;
@@ -43,13 +43,6 @@ my ($mod_deb) = glob "$DEB/libnginx-mod-http-predict_*.deb";
 my ($tools_deb) = glob "$DEB/predict-tools_*.deb";
 BAIL_OUT("the packages are missing in $DEB: run 'make deb'")
     unless $mod_deb && $tools_deb;
-
-sub slurp {
-    my ($path) = @_;
-    open my $fh, '<', $path or return undef;
-    local $/;
-    return scalar <$fh>;
-}
 
 sub deb_field {
     my ($deb, $field) = @_;
@@ -239,14 +232,21 @@ END
                   usage:\ predict-scale\ /sx, 'the tools run in the root')
         or diag($out);
 
-    # the stock layout: nginx.conf untouched, our server in conf.d; the
-    # default site (port 80) is disabled, as this machine's port 80 is not
-    # ours to take
-    system('cp', '-r', $bundle, "$r/srv/wine") == 0 or die 'cp failed';
-    mkdir "$r/srv/models";
-    rename "$r/srv/wine", "$r/srv/models/wine" or die "rename: $!";
+    # the README's steps: train the example model with the packaged
+    # tools, the example server into conf.d (the stock nginx.conf stays
+    # as it is); the default site (port 80) is disabled, as this machine's
+    # port 80 is not ours to take, and our server moves to a free port
+    my $ex = '/usr/share/doc/libnginx-mod-http-predict/examples';
+    ($rc, $out) = $root->run(60, "mkdir -p /srv/models && predict-train "
+        . "--data $ex/wine.csv --target cultivar --task classify "
+        . "--out /srv/models/wine --quiet && cp $ex/conf.d/predict.conf "
+        . '/etc/nginx/conf.d/');
+    is($rc, 0, 'predict-train in the root trains the example model, the '
+       . 'example server goes to conf.d') or diag($out);
+    is(slurp("$r/srv/models/wine/model.libsvm"),
+       slurp("$bundle/model.libsvm"), 'the same model as the fixture\'s');
     my $port = PredictTest::free_port();
-    my $conf = slurp("$ROOT/conf-examples/conf.d/predict.conf");
+    my $conf = slurp("$r/etc/nginx/conf.d/predict.conf");
     $conf =~ s/127\.0\.0\.1:8080/127.0.0.1:$port/g;
     write_file("$r/etc/nginx/conf.d/predict.conf", $conf);
     unlink "$r/etc/nginx/sites-enabled/default";
@@ -318,6 +318,7 @@ END
     is($rc, 0, 'apt-get purge --autoremove') or diag($out);
     note(sprintf 'removed and purged in %.1f s', time - $t);
     ok(!-l "$link.removed", 'the parked link is gone');
+    system('rm', '-rf', "$r/srv/models/wine");
     # what our install added goes, bar what apt keeps on purpose: python3
     # stays, as iproute2 (an nginx dependency) suggests it
     my $after = package_set($root);
@@ -342,36 +343,6 @@ END
     $root->cleanup;
     ok(!-e $r, 'the root is removed');
     note(sprintf 'fresh-root part: %.1f s', time - $t0);
-}
-
-
-sub write_file {
-    my ($path, $text) = @_;
-    open my $fh, '>', $path or die "$path: $!";
-    print $fh $text;
-    close $fh or die "$path: $!";
-}
-
-
-# the first N rows of conf-examples/wine.csv as requests by feature name,
-# and the same rows as one batch
-
-sub wine_bodies {
-    my ($n) = @_;
-    open my $fh, '<', "$ROOT/conf-examples/wine.csv" or die $!;
-    chomp(my $head = <$fh>);
-    $head =~ s/\r$//;
-    my @names = split /,/, $head;
-    pop @names;
-    my $json = JSON::PP->new->canonical;
-    my @rows;
-    while (@rows < $n && defined(my $line = <$fh>)) {
-        $line =~ s/\r?\n$//;
-        my @v = split /,/, $line;
-        push @rows, { map { $names[$_] => 0 + $v[$_] } 0 .. $#names };
-    }
-    return ((map { $json->encode({ features => $_ }) } @rows),
-            $json->encode({ instances => \@rows }));
 }
 
 
