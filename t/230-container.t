@@ -285,5 +285,7 @@ sub container_steps {
     is($out, 0, 'the Deployment\'s preStop stops it gracefully (exit 0)');
     ($rc, $out) = podman(10, 'logs', $name);
     PredictTest::check_log($out, 'its log is clean');
+    like($out, qr{"POST /predict HTTP/1\.1" 200 \S+ label=class_0 n=1 },
+         'and holds the prediction, logged to stdout');
     note(sprintf 'container part: %.1f s', time - $t);
 }
