@@ -113,6 +113,11 @@ like(`dpkg-query -W -f '\${Provides}' nginx`, qr/\Q$abi\E/,
 like($depends, qr/libjansson4/, 'and on libjansson4');
 like($depends, qr/libsvm3/, 'and on libsvm3');
 
+my $readme = slurp("$ROOT/README.md");
+my ($mod_name, $tools_name) = map { (split m{/})[-1] } $mod_deb, $tools_deb;
+like($readme,
+     qr{apt-get install \./build/deb/\Q$mod_name\E \\\n\s+\./build/deb/\Q$tools_name\E},
+     'the README installs these two files');
 my %mod = map { $_ => 1 } deb_files($mod_deb);
 ok($mod{'./usr/lib/nginx/modules/ngx_http_predict_module.so'},
    'the module is in /usr/lib/nginx/modules');
@@ -132,7 +137,6 @@ ok(@examples && !@missing, 'every conf-example is in the package\'s '
    . 'examples') or diag("missing: @missing");
 
 my %tools = map { $_ => 1 } deb_files($tools_deb);
-my $readme = slurp("$ROOT/README.md");
 for my $t (qw(predict-train predict-run predict-scale
               predict-sklearn-export)) {
     ok($tools{"./usr/bin/$t"}, "predict-tools ships /usr/bin/$t");
@@ -265,6 +269,12 @@ END
                    'an answer through the installed module equals the '
                    . 'built module\'s') or diag($res->{body});
     }
+    # the README's curl line, as written but for the port
+    my ($readme_body) = $readme =~ /^### Debian packages\n.*?^    curl -s -d '([^']+)'/ms;
+    my $res = http_request($port, 'POST', '/predict', $readme_body // '');
+    like($res->{body}, qr/^\{"label":"class_0","probabilities":/,
+         'the README\'s curl example gets its answer') or diag($res->{body});
+
     my $meta = eval { decode_json(http_request($port, 'GET', '/predict')
                                   ->{body}) } // {};
     is($meta->{model}{sha256}, $sha, 'the metadata names the model\'s '
