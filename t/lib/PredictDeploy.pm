@@ -227,6 +227,8 @@ sub DESTROY {
 # ---------------------------------------------------------------------------
 # wrk: bounded, checked load in the background (t/bench/check.lua)
 
+my %WRK;
+
 # wrk_start(URL, CASES FILE, %o): threads (one connection each), seconds
 # (an upper bound: wrk_stop ends it sooner), extra (check.lua arguments)
 
@@ -246,7 +248,14 @@ sub wrk_start {
         exit 127;
     }
     sleep 0.3;
+    $WRK{$pid} = 1;
     return { pid => $pid, out => $out };
+}
+
+
+# a test that dies with wrk running does not leave it running
+END {
+    kill 'KILL', keys %WRK if %WRK;
 }
 
 
@@ -268,6 +277,7 @@ sub wrk_stop {
         kill 'KILL', $w->{pid};
         waitpid($w->{pid}, 0);
     }
+    delete $WRK{ $w->{pid} };
     my $text = do { local (@ARGV, $/) = ($w->{out}); <> } // '';
     my %r = $text =~ /(\w+): (\d+)/g;
     $r{text} = $text;
