@@ -46,7 +46,7 @@ DEB_PKGS := nginx nginx-dev libjansson-dev libsvm-dev libsvm-tools \
             python3-flask gunicorn python3-fastapi uvicorn \
             python3-httptools python3-uvloop
 
-# make deb and the deployment tests (t/200-t/230): Debian's packaging tools,
+# make deb and the deployment tests (t/300-t/330): Debian's packaging tools,
 # a fresh Debian root (debootstrap), the container (podman with runc: crun
 # refuses this machine's hybrid cgroups), a test certificate and password
 # file, the Kubernetes manifests read as YAML
@@ -232,9 +232,12 @@ unit: $(BUILD)/unit/pm-unit
 
 # --- fuzzing: libFuzzer on src/ entry points --------------------------------
 
-FUZZ_TARGETS := request model scale spec csv dtoa
+FUZZ_TARGETS := request api model scale spec csv dtoa
 FUZZERS      := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 60
+FUZZ_LIMIT   = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS), \
+                   -max_total_time=$(FUZZ_SECONDS))
+FUZZ_WHAT    = $(if $(FUZZ_RUNS),$(FUZZ_RUNS) runs,$(FUZZ_SECONDS) s)
 
 $(BUILD)/fuzz/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/fuzz.h $(LIB_FUZZ)
 	@mkdir -p $(BUILD)/fuzz
@@ -244,14 +247,16 @@ $(BUILD)/fuzz/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/fuzz.h $(LIB_FUZZ)
 
 fuzzers: $(FUZZERS)
 
-# FUZZ_SECONDS per target; new inputs go to build/fuzz/corpus, failures to
-# build/fuzz/crashes (make fuzz FUZZ_SECONDS=3600 for a long run)
+# FUZZ_SECONDS per target, or FUZZ_RUNS executions each (then without a
+# time limit); new inputs go to build/fuzz/corpus, failures to
+# build/fuzz/crashes.  The long run the README reports:
+# make fuzz FUZZ_RUNS=10000000
 fuzz: deps
 	$(MAKE) fuzzers
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(BUILD)/fuzz/corpus/$$t $(BUILD)/fuzz/crashes/$$t; \
-	    echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
-	    $(BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+	    echo "fuzz_$$t: $(FUZZ_WHAT)"; \
+	    $(BUILD)/fuzz/fuzz_$$t $(FUZZ_LIMIT) \
 	        -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
 	        -dict=t/fuzz/json.dict \
 	        -artifact_prefix=$(BUILD)/fuzz/crashes/$$t/ \
@@ -266,6 +271,7 @@ fuzz: deps
 
 $(FIXTURES)/.done: t/data/make-fixtures.sh t/data/sklearn_dump.py \
                    t/data/sklearn_parity.py tools/sklearn_export.py \
+                   t/data/model_repo.py \
                    t/data/heart_scale $(BUILD)/predict-train
 	rm -rf $(FIXTURES)
 	PREDICT_TOOLS=$(BUILD) t/data/make-fixtures.sh $(FIXTURES) \

@@ -34,24 +34,47 @@ typedef struct {
 
 typedef struct {
     ngx_str_t                   model_path;
+    ngx_str_t                   with_path;  /* the scaler's or spec's */
+    const char                 *with;       /* "scaler", "features" or "" */
     pm_file_t                  *model;
     pm_file_t                  *scaler;
     pm_file_t                  *spec;
 } ngx_http_predict_source_t;
 
 
+/* a model the protocol routes know by name and version */
+
+typedef struct {
+    ngx_str_t                   name;       /* NUL-terminated */
+    ngx_int_t                   version;
+    pm_file_t                  *model;
+    pm_file_t                  *scaler;
+    pm_file_t                  *spec;
+} ngx_http_predict_named_t;
+
+
+typedef struct {
+    ngx_array_t                *repository; /* ngx_http_predict_named_t */
+    ngx_array_t                *named;      /* from predict_model name= */
+} ngx_http_predict_srv_conf_t;
+
+
 typedef struct {
     ngx_http_predict_source_t  *source;
+    ngx_flag_t                  api;        /* predict_api */
     ngx_int_t                   out_of_range;
     ngx_flag_t                  probability;
     ngx_flag_t                  decision_values;
     ngx_int_t                   engine;
+    ngx_int_t                   label_rule;
     ngx_int_t                   max_instances;
     ngx_int_t                   feature_count;
     size_t                      max_body_size;
 
     pm_pipeline_t              *pipeline;
+    pm_registry_t              *registry;   /* predict_api */
     ngx_str_t                   metadata;
+    ngx_str_t                   features;   /* GET ?features=all */
 } ngx_http_predict_loc_conf_t;
 
 
@@ -60,6 +83,9 @@ typedef struct {
     ngx_uint_t                  instances;
     int                         error;      /* PM_E*, or PM_OK */
     ngx_str_t                   error_body; /* replaces nginx's page */
+    off_t                       received;   /* body bytes read so far */
+    unsigned                    reading:1;  /* our body, being read */
+    unsigned                    too_large:1;
     unsigned                    predicted:1;
     unsigned                    replace:1;
     unsigned                    replaced:1;
@@ -68,14 +94,30 @@ typedef struct {
 
 static ngx_int_t ngx_http_predict_add_variables(ngx_conf_t *cf);
 static void *ngx_http_predict_create_main_conf(ngx_conf_t *cf);
+static void *ngx_http_predict_create_srv_conf(ngx_conf_t *cf);
+static char *ngx_http_predict_merge_srv_conf(ngx_conf_t *cf, void *parent,
+    void *child);
 static void *ngx_http_predict_create_loc_conf(ngx_conf_t *cf);
 static char *ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent,
     void *child);
+static int ngx_http_predict_keep(ngx_conf_t *cf, ngx_str_t *s, char *doc,
+    size_t len, pm_err_t *err);
 static ngx_int_t ngx_http_predict_init(ngx_conf_t *cf);
 static char *ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
 static char *ngx_http_predict_set_enum(ngx_conf_t *cf, ngx_command_t *cmd,
     void *conf);
+static char *ngx_http_predict_repository(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static char *ngx_http_predict_api(ngx_conf_t *cf, ngx_command_t *cmd,
+    void *conf);
+static ngx_http_predict_source_t *ngx_http_predict_source(ngx_conf_t *cf,
+    ngx_str_t *model, ngx_str_t *scaler, ngx_str_t *spec);
+static ngx_int_t ngx_http_predict_name(ngx_conf_t *cf, ngx_array_t **list,
+    ngx_str_t *name, ngx_int_t version, ngx_http_predict_source_t *src);
+static char *ngx_http_predict_build_registry(ngx_conf_t *cf,
+    ngx_http_predict_loc_conf_t *conf, const pm_options_t *opt);
+static void ngx_http_predict_cleanup_registry(void *data);
 static pm_file_t *ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path,
     ngx_uint_t kind);
 static void ngx_http_predict_cleanup_file(void *data);
@@ -102,7 +144,10 @@ static void ngx_http_predict_allocator(ngx_http_request_t *r,
     pm_alloc_t *a);
 static void *ngx_http_predict_palloc(void *data, size_t size);
 
+static ngx_int_t ngx_http_predict_request_body_filter(ngx_http_request_t *r,
+    ngx_chain_t *in);
 static ngx_int_t ngx_http_predict_header_filter(ngx_http_request_t *r);
+static int ngx_http_predict_rate_limited(ngx_http_request_t *r);
 static ngx_int_t ngx_http_predict_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 
@@ -127,8 +172,22 @@ static ngx_conf_num_bounds_t  ngx_http_predict_feature_count_bounds = {
 static ngx_command_t  ngx_http_predict_commands[] = {
 
     { ngx_string("predict_model"),
-      NGX_HTTP_LOC_CONF|NGX_CONF_TAKE123,
+      NGX_HTTP_LOC_CONF|NGX_CONF_1MORE,
       ngx_http_predict_model,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("predict_repository"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_CONF_TAKE12,
+      ngx_http_predict_repository,
+      NGX_HTTP_SRV_CONF_OFFSET,
+      0,
+      NULL },
+
+    { ngx_string("predict_api"),
+      NGX_HTTP_LOC_CONF|NGX_CONF_NOARGS,
+      ngx_http_predict_api,
       NGX_HTTP_LOC_CONF_OFFSET,
       0,
       NULL },
@@ -153,6 +212,13 @@ static ngx_command_t  ngx_http_predict_commands[] = {
       NGX_HTTP_LOC_CONF_OFFSET,
       offsetof(ngx_http_predict_loc_conf_t, decision_values),
       NULL },
+
+    { ngx_string("predict_label_rule"),
+      NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
+      ngx_http_predict_set_enum,
+      NGX_HTTP_LOC_CONF_OFFSET,
+      offsetof(ngx_http_predict_loc_conf_t, label_rule),
+      (void *) pm_label_rule_names },
 
     { ngx_string("predict_engine"),
       NGX_HTTP_MAIN_CONF|NGX_HTTP_SRV_CONF|NGX_HTTP_LOC_CONF|NGX_CONF_TAKE1,
@@ -193,8 +259,8 @@ static ngx_http_module_t  ngx_http_predict_module_ctx = {
     ngx_http_predict_create_main_conf,     /* create main configuration */
     NULL,                                  /* init main configuration */
 
-    NULL,                                  /* create server configuration */
-    NULL,                                  /* merge server configuration */
+    ngx_http_predict_create_srv_conf,      /* create server configuration */
+    ngx_http_predict_merge_srv_conf,       /* merge server configuration */
 
     ngx_http_predict_create_loc_conf,      /* create location configuration */
     ngx_http_predict_merge_loc_conf        /* merge location configuration */
@@ -237,6 +303,9 @@ static ngx_http_variable_t  ngx_http_predict_vars[] = {
 
 static ngx_http_output_header_filter_pt  ngx_http_next_header_filter;
 static ngx_http_output_body_filter_pt    ngx_http_next_body_filter;
+static ngx_http_request_body_filter_pt   ngx_http_next_request_body_filter;
+
+static ngx_int_t                         ngx_http_predict_limit_req_index;
 
 
 static ngx_str_t  ngx_http_predict_json_type = ngx_string("application/json");
@@ -283,6 +352,40 @@ ngx_http_predict_create_main_conf(ngx_conf_t *cf)
 
 
 static void *
+ngx_http_predict_create_srv_conf(ngx_conf_t *cf)
+{
+    ngx_http_predict_srv_conf_t  *pscf;
+
+    pscf = ngx_pcalloc(cf->pool, sizeof(ngx_http_predict_srv_conf_t));
+    if (pscf == NULL) {
+        return NULL;
+    }
+
+    /*
+     * set by ngx_pcalloc():
+     *
+     *     pscf->named = NULL;
+     */
+
+    pscf->repository = NGX_CONF_UNSET_PTR;
+
+    return pscf;
+}
+
+
+static char *
+ngx_http_predict_merge_srv_conf(ngx_conf_t *cf, void *parent, void *child)
+{
+    ngx_http_predict_srv_conf_t *prev = parent;
+    ngx_http_predict_srv_conf_t *conf = child;
+
+    ngx_conf_merge_ptr_value(conf->repository, prev->repository, NULL);
+
+    return NGX_CONF_OK;
+}
+
+
+static void *
 ngx_http_predict_create_loc_conf(ngx_conf_t *cf)
 {
     ngx_http_predict_loc_conf_t  *plcf;
@@ -296,14 +399,18 @@ ngx_http_predict_create_loc_conf(ngx_conf_t *cf)
      * set by ngx_pcalloc():
      *
      *     plcf->pipeline = NULL;
+     *     plcf->registry = NULL;
      *     plcf->metadata = { 0, NULL };
+     *     plcf->features = { 0, NULL };
      */
 
     plcf->source = NGX_CONF_UNSET_PTR;
+    plcf->api = NGX_CONF_UNSET;
     plcf->out_of_range = NGX_CONF_UNSET;
     plcf->probability = NGX_CONF_UNSET;
     plcf->decision_values = NGX_CONF_UNSET;
     plcf->engine = NGX_CONF_UNSET;
+    plcf->label_rule = NGX_CONF_UNSET;
     plcf->max_instances = NGX_CONF_UNSET;
     plcf->feature_count = NGX_CONF_UNSET;
     plcf->max_body_size = NGX_CONF_UNSET_SIZE;
@@ -318,33 +425,71 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
     ngx_http_predict_loc_conf_t *prev = parent;
     ngx_http_predict_loc_conf_t *conf = child;
 
-    int                  rc;
-    char                *meta;
-    size_t               len;
-    pm_err_t             err;
-    pm_options_t         opt;
-    ngx_pool_cleanup_t  *cln;
+    int                        rc;
+    char                      *meta;
+    size_t                     len;
+    pm_err_t                   err;
+    pm_options_t               opt;
+    ngx_pool_cleanup_t        *cln;
+    ngx_http_core_loc_conf_t  *clcf;
 
-    ngx_conf_merge_ptr_value(conf->source, prev->source, NULL);
+    /*
+     * Like proxy_pass, a model is not inherited by a nested location; the
+     * unnamed ones nginx makes of "if" and "limit_except" blocks inside a
+     * prediction location predict too, and answer their errors in JSON.
+     */
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+
+    if (conf->source == NGX_CONF_UNSET_PTR) {
+        conf->source = clcf->noname ? prev->source : NULL;
+    }
+
+    if (conf->source == NGX_CONF_UNSET_PTR) {
+        conf->source = NULL;
+    }
+
+    if (conf->api == NGX_CONF_UNSET) {
+        conf->api = (clcf->noname && prev->api == 1) ? 1 : 0;
+    }
+
+    if ((conf->source != NULL || conf->api) && clcf->noname
+        && clcf->handler == NULL)
+    {
+        clcf->handler = ngx_http_predict_handler;
+    }
+
     ngx_conf_merge_value(conf->out_of_range, prev->out_of_range,
                          PM_OOR_EXTRAPOLATE);
     ngx_conf_merge_value(conf->probability, prev->probability, 1);
     ngx_conf_merge_value(conf->decision_values, prev->decision_values, 0);
     ngx_conf_merge_value(conf->engine, prev->engine, PM_ENGINE_FAST);
+    ngx_conf_merge_value(conf->label_rule, prev->label_rule,
+                         PM_LABEL_DEFAULT);
     ngx_conf_merge_value(conf->max_instances, prev->max_instances, 100);
     ngx_conf_merge_value(conf->feature_count, prev->feature_count, 0);
     ngx_conf_merge_size_value(conf->max_body_size, prev->max_body_size,
                               1024 * 1024);
 
-    if (conf->source == NULL) {
-        return NGX_CONF_OK;
-    }
-
     opt.out_of_range = (int) conf->out_of_range;
     opt.probability = (int) conf->probability;
     opt.decision_values = (int) conf->decision_values;
     opt.engine = (int) conf->engine;
+    opt.label_rule = (int) conf->label_rule;
     opt.max_instances = (size_t) conf->max_instances;
+
+    if (conf->api) {
+        if (clcf->noname && prev->registry != NULL) {
+            conf->registry = prev->registry;
+            return NGX_CONF_OK;
+        }
+
+        return ngx_http_predict_build_registry(cf, conf, &opt);
+    }
+
+    if (conf->source == NULL) {
+        return NGX_CONF_OK;
+    }
 
     cln = ngx_pool_cleanup_add(cf->pool, 0);
     if (cln == NULL) {
@@ -368,30 +513,70 @@ ngx_http_predict_merge_loc_conf(ngx_conf_t *cf, void *parent, void *child)
         rc = pm_metadata(conf->pipeline, &meta, &len, &err);
     }
 
+    if (rc == PM_OK) {
+        rc = ngx_http_predict_keep(cf, &conf->metadata, meta, len, &err);
+    }
+
+    if (rc == PM_OK) {
+        rc = pm_metadata_features(conf->pipeline, &meta, &len, &err);
+    }
+
+    if (rc == PM_OK && meta != NULL) {
+        rc = ngx_http_predict_keep(cf, &conf->features, meta, len, &err);
+    }
+
     if (rc != PM_OK) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "predict_model \"%V\": %s",
-                           &conf->source->model_path, err.msg);
+                           "predict_model \"%V\"%s%s%s%V%s: %s",
+                           &conf->source->model_path,
+                           conf->source->with_path.len ? " with " : "",
+                           conf->source->with,
+                           conf->source->with_path.len ? " \"" : "",
+                           &conf->source->with_path,
+                           conf->source->with_path.len ? "\"" : "", err.msg);
         return NGX_CONF_ERROR;
     }
-
-    conf->metadata.data = ngx_pnalloc(cf->pool, len);
-    if (conf->metadata.data == NULL) {
-        free(meta);
-        return NGX_CONF_ERROR;
-    }
-
-    ngx_memcpy(conf->metadata.data, meta, len);
-    conf->metadata.len = len;
-    free(meta);
 
     return NGX_CONF_OK;
+}
+
+
+/* a document the core malloc'ed, kept in the configuration's pool */
+
+static int
+ngx_http_predict_keep(ngx_conf_t *cf, ngx_str_t *s, char *doc, size_t len,
+    pm_err_t *err)
+{
+    s->data = ngx_pnalloc(cf->pool, len);
+
+    if (s->data == NULL) {
+        free(doc);
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
+    }
+
+    ngx_memcpy(s->data, doc, len);
+    s->len = len;
+    free(doc);
+
+    return PM_OK;
 }
 
 
 static ngx_int_t
 ngx_http_predict_init(ngx_conf_t *cf)
 {
+    ngx_str_t  name = ngx_string("limit_req_status");
+
+    /* limit_req's verdict: its refusals are rate_limited, whatever status */
+
+    ngx_http_predict_limit_req_index = ngx_http_get_variable_index(cf, &name);
+    if (ngx_http_predict_limit_req_index == NGX_ERROR) {
+        return NGX_ERROR;
+    }
+
+    ngx_http_next_request_body_filter = ngx_http_top_request_body_filter;
+    ngx_http_top_request_body_filter = ngx_http_predict_request_body_filter;
+
     ngx_http_next_header_filter = ngx_http_top_header_filter;
     ngx_http_top_header_filter = ngx_http_predict_header_filter;
 
@@ -413,6 +598,7 @@ ngx_http_predict_set_enum(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     char  *p = conf;
 
     int         v;
+    char        list[128];
     ngx_str_t  *value;
     ngx_int_t  *np;
 
@@ -428,8 +614,9 @@ ngx_http_predict_set_enum(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
                       &v)
         != 0)
     {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid value \"%V\"", &value[1]);
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid value \"%V\": %s",
+                           &value[1], pm_enum_list(cmd->post, PM_ENUM_OR,
+                                                   list, sizeof(list)));
         return NGX_CONF_ERROR;
     }
 
@@ -444,108 +631,76 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
 {
     ngx_http_predict_loc_conf_t *plcf = conf;
 
-    ngx_str_t                  *value, path, scaler, spec;
-    ngx_uint_t                  i;
-    ngx_file_info_t             fi;
-    ngx_http_core_loc_conf_t   *clcf;
-    ngx_http_predict_source_t  *src;
+    ngx_int_t                     version;
+    ngx_str_t                    *value, scaler, spec, name, v;
+    ngx_uint_t                    i;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_predict_source_t    *src;
+    ngx_http_predict_srv_conf_t  *pscf;
 
     if (plcf->source != NGX_CONF_UNSET_PTR) {
         return "is duplicate";
     }
 
+    if (plcf->api == 1) {
+        return "is not allowed in a predict_api location";
+    }
+
     value = cf->args->elts;
 
-    path = value[1];
     ngx_str_null(&scaler);
     ngx_str_null(&spec);
+    ngx_str_null(&name);
+    version = NGX_CONF_UNSET;
 
     for (i = 2; i < cf->args->nelts; i++) {
+        v = value[i];
 
-        if (ngx_strncmp(value[i].data, "scaler=", 7) == 0
-            && value[i].len > 7 && scaler.len == 0)
+        if (v.len > 7 && ngx_strncmp(v.data, "scaler=", 7) == 0
+            && scaler.len == 0)
         {
-            scaler.data = value[i].data + 7;
-            scaler.len = value[i].len - 7;
-            continue;
-        }
+            scaler.data = v.data + 7;
+            scaler.len = v.len - 7;
 
-        if (ngx_strncmp(value[i].data, "features=", 9) == 0
-            && value[i].len > 9 && spec.len == 0)
+        } else if (v.len > 9 && ngx_strncmp(v.data, "features=", 9) == 0
+                   && spec.len == 0)
         {
-            spec.data = value[i].data + 9;
-            spec.len = value[i].len - 9;
-            continue;
-        }
+            spec.data = v.data + 9;
+            spec.len = v.len - 9;
 
+        } else if (v.len > 5 && ngx_strncmp(v.data, "name=", 5) == 0
+                   && name.len == 0)
+        {
+            name.data = v.data + 5;
+            name.len = v.len - 5;
+
+        } else if (v.len > 8 && ngx_strncmp(v.data, "version=", 8) == 0
+                   && version == NGX_CONF_UNSET)
+        {
+            version = ngx_atoi(v.data + 8, v.len - 8);
+
+            if (version < 1 || v.data[8] == '0') {
+                ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid version "
+                                   "\"%V\": a positive integer", &v);
+                return NGX_CONF_ERROR;
+            }
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "invalid parameter \"%V\"", &v);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (version != NGX_CONF_UNSET && name.len == 0) {
         ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "invalid parameter \"%V\"", &value[i]);
+                           "\"version=\" goes with \"name=\"");
         return NGX_CONF_ERROR;
     }
 
-    if (scaler.len && spec.len) {
-        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                           "\"scaler=\" and \"features=\" exclude each "
-                           "other");
-        return NGX_CONF_ERROR;
-    }
-
-    src = ngx_pcalloc(cf->pool, sizeof(ngx_http_predict_source_t));
+    src = ngx_http_predict_source(cf, &value[1], &scaler, &spec);
     if (src == NULL) {
         return NGX_CONF_ERROR;
-    }
-
-    if (ngx_conf_full_name(cf->cycle, &path, 0) != NGX_OK) {
-        return NGX_CONF_ERROR;
-    }
-
-    /* a bundle directory: the trainer's or the exporter's */
-
-    if (ngx_file_info(path.data, &fi) != NGX_FILE_ERROR && ngx_is_dir(&fi)) {
-
-        if (scaler.len || spec.len) {
-            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
-                               "a bundle directory takes no \"scaler=\" or "
-                               "\"features=\"");
-            return NGX_CONF_ERROR;
-        }
-
-        if (ngx_http_predict_bundle_path(cf, &path, PM_BUNDLE_SPEC, &spec)
-            != NGX_OK
-            || ngx_http_predict_bundle_path(cf, &path, PM_BUNDLE_MODEL, &path)
-               != NGX_OK)
-        {
-            return NGX_CONF_ERROR;
-        }
-
-    } else if (spec.len
-               && ngx_conf_full_name(cf->cycle, &spec, 0) != NGX_OK)
-    {
-        return NGX_CONF_ERROR;
-    }
-
-    src->model_path = path;
-    src->model = ngx_http_predict_load(cf, &path, PM_FILE_MODEL);
-    if (src->model == NULL) {
-        return NGX_CONF_ERROR;
-    }
-
-    if (scaler.len) {
-        if (ngx_conf_full_name(cf->cycle, &scaler, 0) != NGX_OK) {
-            return NGX_CONF_ERROR;
-        }
-
-        src->scaler = ngx_http_predict_load(cf, &scaler, PM_FILE_SCALER);
-        if (src->scaler == NULL) {
-            return NGX_CONF_ERROR;
-        }
-    }
-
-    if (spec.len) {
-        src->spec = ngx_http_predict_load(cf, &spec, PM_FILE_SPEC);
-        if (src->spec == NULL) {
-            return NGX_CONF_ERROR;
-        }
     }
 
     plcf->source = src;
@@ -553,7 +708,341 @@ ngx_http_predict_model(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
     clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
     clcf->handler = ngx_http_predict_handler;
 
+    if (name.len) {
+        pscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_predict_module);
+
+        if (ngx_http_predict_name(cf, &pscf->named, &name,
+                                  version == NGX_CONF_UNSET ? 1 : version,
+                                  src)
+            != NGX_OK)
+        {
+            return NGX_CONF_ERROR;
+        }
+    }
+
     return NGX_CONF_OK;
+}
+
+
+/*
+ * A model and its feature engineering, loaded: PATH with "scaler=" or
+ * "features=", or PATH a bundle directory; NULL after an [emerg]
+ */
+
+static ngx_http_predict_source_t *
+ngx_http_predict_source(ngx_conf_t *cf, ngx_str_t *model, ngx_str_t *scaler,
+    ngx_str_t *spec)
+{
+    ngx_str_t                   path, s, f;
+    ngx_file_info_t             fi;
+    ngx_http_predict_source_t  *src;
+
+    path = *model;
+    s = *scaler;
+    f = *spec;
+
+    if (s.len && f.len) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                           "\"scaler=\" and \"features=\" exclude each "
+                           "other");
+        return NULL;
+    }
+
+    src = ngx_pcalloc(cf->pool, sizeof(ngx_http_predict_source_t));
+    if (src == NULL) {
+        return NULL;
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &path, 0) != NGX_OK) {
+        return NULL;
+    }
+
+    /* a bundle directory: the trainer's or the exporter's */
+
+    if (ngx_file_info(path.data, &fi) != NGX_FILE_ERROR && ngx_is_dir(&fi)) {
+
+        if (s.len || f.len) {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0,
+                               "predict_model \"%V\": a bundle directory "
+                               "takes no \"scaler=\" or \"features=\"",
+                               &path);
+            return NULL;
+        }
+
+        if (ngx_http_predict_bundle_path(cf, &path, PM_BUNDLE_SPEC, &f)
+            != NGX_OK
+            || ngx_http_predict_bundle_path(cf, &path, PM_BUNDLE_MODEL, &path)
+               != NGX_OK)
+        {
+            return NULL;
+        }
+
+    } else if (f.len && ngx_conf_full_name(cf->cycle, &f, 0) != NGX_OK) {
+        return NULL;
+    }
+
+    src->model_path = path;
+    src->with = "";
+    src->model = ngx_http_predict_load(cf, &path, PM_FILE_MODEL);
+    if (src->model == NULL) {
+        return NULL;
+    }
+
+    if (s.len) {
+        if (ngx_conf_full_name(cf->cycle, &s, 0) != NGX_OK) {
+            return NULL;
+        }
+
+        src->scaler = ngx_http_predict_load(cf, &s, PM_FILE_SCALER);
+        if (src->scaler == NULL) {
+            return NULL;
+        }
+
+        src->with_path = s;
+        src->with = "scaler";
+    }
+
+    if (f.len) {
+        src->spec = ngx_http_predict_load(cf, &f, PM_FILE_SPEC);
+        if (src->spec == NULL) {
+            return NULL;
+        }
+
+        src->with_path = f;
+        src->with = "features";
+    }
+
+    return src;
+}
+
+
+/* NAME version VERSION, known to the protocol routes */
+
+static ngx_int_t
+ngx_http_predict_name(ngx_conf_t *cf, ngx_array_t **list, ngx_str_t *name,
+    ngx_int_t version, ngx_http_predict_source_t *src)
+{
+    ngx_http_predict_named_t  *m;
+
+    if (*list == NULL) {
+        *list = ngx_array_create(cf->pool, 8,
+                                 sizeof(ngx_http_predict_named_t));
+        if (*list == NULL) {
+            return NGX_ERROR;
+        }
+    }
+
+    m = ngx_array_push(*list);
+    if (m == NULL) {
+        return NGX_ERROR;
+    }
+
+    m->name.data = ngx_pnalloc(cf->pool, name->len + 1);
+    if (m->name.data == NULL) {
+        return NGX_ERROR;
+    }
+
+    ngx_memcpy(m->name.data, name->data, name->len);
+    m->name.data[name->len] = '\0';
+    m->name.len = name->len;
+    m->version = version;
+    m->model = src->model;
+    m->scaler = src->scaler;
+    m->spec = src->spec;
+
+    return NGX_OK;
+}
+
+
+/* predict_repository DIR [versions=latest|all|N] */
+
+static char *
+ngx_http_predict_repository(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_predict_srv_conf_t *pscf = conf;
+
+    int                         rc, versions;
+    size_t                      i;
+    pm_err_t                    err;
+    ngx_str_t                  *value, dir, vdir, none, name;
+    pm_repo_t                  *repo;
+    const char                 *reason, *path;
+    ngx_http_predict_source_t  *src;
+
+    if (pscf->repository != NGX_CONF_UNSET_PTR) {
+        return "is duplicate";
+    }
+
+    value = cf->args->elts;
+    dir = value[1];
+    versions = 1;
+
+    if (cf->args->nelts == 3) {
+        if (ngx_strcmp(value[2].data, "versions=latest") == 0) {
+            versions = 1;
+
+        } else if (ngx_strcmp(value[2].data, "versions=all") == 0) {
+            versions = 0;
+
+        } else if (value[2].len > 9
+                   && ngx_strncmp(value[2].data, "versions=", 9) == 0
+                   && value[2].data[9] != '0'
+                   && (versions = (int) ngx_atoi(value[2].data + 9,
+                                                 value[2].len - 9)) > 0)
+        {
+            /* void */
+
+        } else {
+            ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "invalid parameter "
+                               "\"%V\": versions=latest, versions=all or "
+                               "versions=N", &value[2]);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    if (ngx_conf_full_name(cf->cycle, &dir, 0) != NGX_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    pm_err_init(&err);
+
+    rc = pm_repo_scan((const char *) dir.data, versions, &repo, &err);
+    if (rc != PM_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "predict_repository \"%V\": "
+                           "%s", &dir, err.msg);
+        return NGX_CONF_ERROR;
+    }
+
+    for (i = 0; i < pm_repo_nignored(repo); i++) {
+        path = pm_repo_ignored(repo, i, &reason);
+        ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0, "predict_repository: "
+                           "ignored \"%s\": %s", path, reason);
+    }
+
+    pscf->repository = NULL;
+    ngx_str_null(&none);
+
+    for (i = 0; i < pm_repo_count(repo); i++) {
+        vdir.data = (u_char *) pm_repo_dir(repo, i);
+        vdir.len = ngx_strlen(vdir.data);
+        name.data = (u_char *) pm_repo_name(repo, i);
+        name.len = ngx_strlen(name.data);
+
+        src = ngx_http_predict_source(cf, &vdir, &none, &none);
+
+        if (src == NULL
+            || ngx_http_predict_name(cf, &pscf->repository, &name,
+                                     (ngx_int_t) pm_repo_version(repo, i),
+                                     src)
+               != NGX_OK)
+        {
+            pm_repo_free(repo);
+            return NGX_CONF_ERROR;
+        }
+    }
+
+    ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0, "predict_repository \"%V\": "
+                       "%uz model versions", &dir, pm_repo_count(repo));
+
+    pm_repo_free(repo);
+
+    return NGX_CONF_OK;
+}
+
+
+/* predict_api: the protocol routes, for every model the server knows */
+
+static char *
+ngx_http_predict_api(ngx_conf_t *cf, ngx_command_t *cmd, void *conf)
+{
+    ngx_http_predict_loc_conf_t *plcf = conf;
+
+    ngx_http_core_loc_conf_t  *clcf;
+
+    if (plcf->api != NGX_CONF_UNSET) {
+        return "is duplicate";
+    }
+
+    if (plcf->source != NGX_CONF_UNSET_PTR) {
+        return "is not allowed in a predict_model location";
+    }
+
+    plcf->api = 1;
+
+    clcf = ngx_http_conf_get_module_loc_conf(cf, ngx_http_core_module);
+    clcf->handler = ngx_http_predict_handler;
+
+    return NGX_CONF_OK;
+}
+
+
+/* every model of the server, with this location's options */
+
+static char *
+ngx_http_predict_build_registry(ngx_conf_t *cf,
+    ngx_http_predict_loc_conf_t *conf, const pm_options_t *opt)
+{
+    int                           rc;
+    pm_err_t                      err;
+    ngx_uint_t                    i, k;
+    ngx_array_t                  *lists[2];
+    ngx_pool_cleanup_t           *cln;
+    ngx_http_predict_named_t     *m;
+    ngx_http_predict_srv_conf_t  *pscf;
+
+    pscf = ngx_http_conf_get_module_srv_conf(cf, ngx_http_predict_module);
+
+    cln = ngx_pool_cleanup_add(cf->pool, 0);
+    if (cln == NULL) {
+        return NGX_CONF_ERROR;
+    }
+
+    pm_err_init(&err);
+
+    rc = pm_registry_create(opt, &conf->registry, &err);
+    if (rc != PM_OK) {
+        return NGX_CONF_ERROR;
+    }
+
+    cln->handler = ngx_http_predict_cleanup_registry;
+    cln->data = conf->registry;
+
+    lists[0] = pscf->repository;
+    lists[1] = pscf->named;
+
+    for (k = 0; k < 2 && rc == PM_OK; k++) {
+        m = (lists[k] != NULL) ? lists[k]->elts : NULL;
+
+        for (i = 0; m != NULL && i < lists[k]->nelts && rc == PM_OK; i++) {
+            rc = pm_registry_add(conf->registry, (const char *) m[i].name.data,
+                                 (long) m[i].version, m[i].model,
+                                 m[i].scaler, m[i].spec, &err);
+        }
+    }
+
+    if (rc == PM_OK) {
+        rc = pm_registry_finish(conf->registry, &err);
+    }
+
+    if (rc != PM_OK) {
+        ngx_conf_log_error(NGX_LOG_EMERG, cf, 0, "predict_api: %s", err.msg);
+        return NGX_CONF_ERROR;
+    }
+
+    if (pm_registry_count(conf->registry) == 0) {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0, "predict_api: the server "
+                           "knows no model (predict_repository, or "
+                           "predict_model ... name=)");
+    }
+
+    return NGX_CONF_OK;
+}
+
+
+static void
+ngx_http_predict_cleanup_registry(void *data)
+{
+    pm_registry_free(data);
 }
 
 
@@ -591,6 +1080,7 @@ ngx_http_predict_bundle_path(ngx_conf_t *cf, ngx_str_t *dir,
 static pm_file_t *
 ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
 {
+    char                           warning[PM_WARNING_SIZE];
     const char                    *what;
     ngx_uint_t                     i;
     pm_err_t                       err;
@@ -632,7 +1122,13 @@ ngx_http_predict_load(ngx_conf_t *cf, ngx_str_t *path, ngx_uint_t kind)
     }
 
     ngx_conf_log_error(NGX_LOG_NOTICE, cf, 0, "predict: loaded %s \"%V\", "
-                       "sha256 %s", what, path, pm_file_sha256(f));
+                       "sha256 %s (ngx_http_predict_module %s)", what, path,
+                       pm_file_sha256(f), PM_VERSION);
+
+    if (*pm_file_warning(f, warning, sizeof(warning)) != '\0') {
+        ngx_conf_log_error(NGX_LOG_WARN, cf, 0, "predict: \"%V\": %s", path,
+                           warning);
+    }
 
     cln->handler = ngx_http_predict_cleanup_file;
     cln->data = f;
@@ -669,6 +1165,7 @@ ngx_http_predict_handler(ngx_http_request_t *r)
 {
     ngx_int_t                     rc;
     pm_err_t                      err;
+    ngx_str_t                     arg;
     ngx_table_elt_t              *h;
     ngx_http_predict_ctx_t       *ctx;
     ngx_http_predict_loc_conf_t  *plcf;
@@ -680,10 +1177,31 @@ ngx_http_predict_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
+    /* the protocol routes: only a POST has a body to read */
+
+    if (plcf->registry != NULL && !(r->method & NGX_HTTP_POST)) {
+        r->expect_tested = 1;
+
+        rc = ngx_http_discard_request_body(r);
+        if (rc != NGX_OK) {
+            return rc;
+        }
+
+        return ngx_http_predict_run(r, plcf, ctx, NULL, 0);
+    }
+
     if (r->method & (NGX_HTTP_GET|NGX_HTTP_HEAD)) {
         rc = ngx_http_discard_request_body(r);
         if (rc != NGX_OK) {
             return rc;
+        }
+
+        if (plcf->features.len
+            && ngx_http_arg(r, (u_char *) "features", 8, &arg) == NGX_OK
+            && arg.len == 3 && ngx_strncmp(arg.data, "all", 3) == 0)
+        {
+            return ngx_http_predict_send(r, NGX_HTTP_OK, plcf->features.data,
+                                         plcf->features.len);
         }
 
         return ngx_http_predict_send(r, NGX_HTTP_OK, plcf->metadata.data,
@@ -702,6 +1220,10 @@ ngx_http_predict_handler(ngx_http_request_t *r)
         ngx_str_set(&h->key, "Allow");
         ngx_str_set(&h->value, "GET, HEAD, POST");
 
+        /* a refused body is not asked for: no "100 Continue" */
+
+        r->expect_tested = 1;
+
         rc = ngx_http_discard_request_body(r);
         if (rc != NGX_OK) {
             return rc;
@@ -717,8 +1239,9 @@ ngx_http_predict_handler(ngx_http_request_t *r)
         (void) pm_err_body(&err, (long long) r->headers_in.content_length_n,
                            plcf->max_body_size);
 
-        /* as nginx's own 413: no keep-alive after an unread body */
+        /* as nginx's own 413: no "100 Continue", no keep-alive after it */
 
+        r->expect_tested = 1;
         r->keepalive = 0;
 
         rc = ngx_http_discard_request_body(r);
@@ -730,6 +1253,7 @@ ngx_http_predict_handler(ngx_http_request_t *r)
     }
 
     r->request_body_in_single_buf = 1;
+    ctx->reading = 1;
 
     rc = ngx_http_read_client_request_body(r, ngx_http_predict_body_handler);
 
@@ -866,6 +1390,7 @@ ngx_http_predict_run(ngx_http_request_t *r,
     ngx_http_predict_loc_conf_t *plcf, ngx_http_predict_ctx_t *ctx,
     u_char *data, size_t len)
 {
+    int          rc, method;
     pm_err_t     err;
     pm_alloc_t   a;
     pm_answer_t  ans;
@@ -873,10 +1398,23 @@ ngx_http_predict_run(ngx_http_request_t *r,
     pm_err_init(&err);
     ngx_http_predict_allocator(r, &a);
 
-    if (pm_serve(plcf->pipeline, (const char *) data, len, &a, &ans, &err)
-        == PM_OK)
-    {
-        ctx->predicted = 1;
+    if (plcf->registry != NULL) {
+        method = (r->method & NGX_HTTP_GET) ? PM_METHOD_GET
+                 : (r->method & NGX_HTTP_HEAD) ? PM_METHOD_HEAD
+                 : (r->method & NGX_HTTP_POST) ? PM_METHOD_POST
+                 : PM_METHOD_OTHER;
+
+        rc = pm_serve_route(plcf->registry, method, (const char *) r->uri.data,
+                            r->uri.len, (const char *) data, len, &a, &ans,
+                            &err);
+
+    } else {
+        rc = pm_serve(plcf->pipeline, (const char *) data, len, &a, &ans,
+                      &err);
+    }
+
+    if (rc == PM_OK) {
+        ctx->predicted = (ans.instances > 0 || plcf->registry == NULL);
         ctx->instances = ans.instances;
         ctx->label.data = (u_char *) ans.label;
         ctx->label.len = ans.label_len;
@@ -892,11 +1430,16 @@ static ngx_int_t
 ngx_http_predict_error(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
     pm_err_t *err)
 {
-    pm_alloc_t   a;
-    pm_answer_t  ans;
+    pm_alloc_t                    a;
+    pm_answer_t                   ans;
+    ngx_http_predict_loc_conf_t  *plcf;
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_predict_module);
+    ngx_memzero(&ans, sizeof(pm_answer_t));
 
     ngx_http_predict_allocator(r, &a);
-    pm_serve_error(err, 0, &a, &ans);
+    pm_serve_error(err, 0, plcf->registry ? PM_API_V2 : PM_API_NATIVE, &a,
+                   &ans);
 
     return ngx_http_predict_answer(r, ctx, &ans, err);
 }
@@ -908,7 +1451,20 @@ static ngx_int_t
 ngx_http_predict_answer(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
     pm_answer_t *ans, pm_err_t *err)
 {
-    ngx_uint_t  level;
+    ngx_uint_t        level;
+    ngx_table_elt_t  *h;
+
+    if (ans->allow != NULL) {
+        h = ngx_list_push(&r->headers_out.headers);
+        if (h == NULL) {
+            return NGX_HTTP_INTERNAL_SERVER_ERROR;
+        }
+
+        h->hash = 1;
+        ngx_str_set(&h->key, "Allow");
+        h->value.data = (u_char *) ans->allow;
+        h->value.len = ngx_strlen(ans->allow);
+    }
 
     if (ans->code != PM_OK) {
         ctx->error = ans->code;
@@ -1008,6 +1564,46 @@ ngx_http_predict_palloc(void *data, size_t size)
 
 
 /*
+ * A body without a Content-Length (chunked, or HTTP/2 without one) is
+ * measured as it arrives: past predict_max_body_size it is refused before
+ * another byte is buffered or written to a temporary file.
+ */
+
+static ngx_int_t
+ngx_http_predict_request_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
+{
+    ngx_chain_t                  *cl;
+    ngx_http_predict_ctx_t       *ctx;
+    ngx_http_predict_loc_conf_t  *plcf;
+
+    ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
+
+    if (ctx == NULL || !ctx->reading) {
+        return ngx_http_next_request_body_filter(r, in);
+    }
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_predict_module);
+
+    for (cl = in; cl; cl = cl->next) {
+        ctx->received += ngx_buf_size(cl->buf);
+    }
+
+    if (ctx->received > (off_t) plcf->max_body_size) {
+        ngx_log_error(NGX_LOG_INFO, r->connection->log, 0,
+                      "predict: request body over predict_max_body_size "
+                      "%uz while reading", plcf->max_body_size);
+
+        ctx->too_large = 1;
+        r->lingering_close = 1;
+
+        return NGX_HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+
+    return ngx_http_next_request_body_filter(r, in);
+}
+
+
+/*
  * nginx answers some errors itself (a Content-Length over
  * client_max_body_size, a malformed chunked body, a body timeout) with an
  * HTML page; on a prediction location that page becomes a JSON error.
@@ -1016,11 +1612,12 @@ ngx_http_predict_palloc(void *data, size_t size)
 static ngx_int_t
 ngx_http_predict_header_filter(ngx_http_request_t *r)
 {
-    pm_err_t                   err;
-    pm_alloc_t                 a;
-    pm_answer_t                ans;
-    ngx_http_predict_ctx_t    *ctx;
-    ngx_http_core_loc_conf_t  *clcf;
+    pm_err_t                      err;
+    pm_alloc_t                    a;
+    pm_answer_t                   ans;
+    ngx_http_predict_ctx_t       *ctx;
+    ngx_http_core_loc_conf_t     *clcf;
+    ngx_http_predict_loc_conf_t  *plcf;
 
     if (r != r->main || r->err_status < NGX_HTTP_BAD_REQUEST
         || r->headers_out.status != r->err_status)
@@ -1044,11 +1641,24 @@ ngx_http_predict_header_filter(ngx_http_request_t *r)
     }
 
     pm_err_init(&err);
-    (void) pm_err_http(&err, (int) r->err_status,
-                       (long long) clcf->client_max_body_size);
+
+    if (ctx->too_large) {
+        plcf = ngx_http_get_module_loc_conf(r, ngx_http_predict_module);
+        (void) pm_err_body(&err, (long long) ctx->received,
+                           plcf->max_body_size);
+
+    } else {
+        (void) pm_err_http(&err, (int) r->err_status,
+                           (long long) clcf->client_max_body_size,
+                           ngx_http_predict_rate_limited(r));
+    }
+
+    plcf = ngx_http_get_module_loc_conf(r, ngx_http_predict_module);
+    ngx_memzero(&ans, sizeof(pm_answer_t));
 
     ngx_http_predict_allocator(r, &a);
-    pm_serve_error(&err, (int) r->err_status, &a, &ans);
+    pm_serve_error(&err, (int) r->err_status,
+                   plcf->registry ? PM_API_V2 : PM_API_NATIVE, &a, &ans);
 
     if (ans.body == NULL) {
         return NGX_ERROR;
@@ -1065,6 +1675,20 @@ ngx_http_predict_header_filter(ngx_http_request_t *r)
     r->headers_out.content_length_n = ans.len;
 
     return ngx_http_next_header_filter(r);
+}
+
+
+/* limit_req refused this request (its $limit_req_status) */
+
+static int
+ngx_http_predict_rate_limited(ngx_http_request_t *r)
+{
+    ngx_http_variable_value_t  *v;
+
+    v = ngx_http_get_indexed_variable(r, ngx_http_predict_limit_req_index);
+
+    return v != NULL && !v->not_found && v->len == sizeof("REJECTED") - 1
+           && ngx_strncmp(v->data, "REJECTED", v->len) == 0;
 }
 
 

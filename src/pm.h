@@ -38,6 +38,7 @@
 #include "pm_types.h"
 
 
+#define PM_SERVER_NAME       "ngx_http_predict_module"
 #define PM_VERSION           "0.2.0"
 
 
@@ -54,6 +55,9 @@ int pm_file_load(int kind, const char *path, pm_file_t **out,
     pm_err_t *err);
 void pm_file_free(pm_file_t *f);
 const char *pm_file_sha256(const pm_file_t *f);
+/* a load warning ("" if none) into buf of PM_WARNING_SIZE bytes */
+#define PM_WARNING_SIZE      1024
+const char *pm_file_warning(const pm_file_t *f, char *buf, size_t size);
 
 
 /* a pipeline: checked at configuration time, read-only afterwards */
@@ -73,20 +77,65 @@ int pm_pipeline_feature_type(const pm_pipeline_t *p, const char *name);
 
 int pm_metadata(const pm_pipeline_t *p, char **out, size_t *len,
     pm_err_t *err);
+int pm_metadata_features(const pm_pipeline_t *p, char **out, size_t *len,
+    pm_err_t *err);
+
+
+/* a model repository, DIR/NAME/VERSION/: versions 0 keeps all, N the N
+   highest of each name */
+
+int pm_repo_scan(const char *dir, int versions, pm_repo_t **out,
+    pm_err_t *err);
+size_t pm_repo_count(const pm_repo_t *r);
+const char *pm_repo_name(const pm_repo_t *r, size_t i);
+long pm_repo_version(const pm_repo_t *r, size_t i);
+const char *pm_repo_dir(const pm_repo_t *r, size_t i);
+size_t pm_repo_nignored(const pm_repo_t *r);
+const char *pm_repo_ignored(const pm_repo_t *r, size_t i,
+    const char **reason);
+void pm_repo_free(pm_repo_t *r);
+
+
+/*
+ * a registry: the models a server knows by name and version, served by a
+ * predict_api location with that location's options
+ */
+
+int pm_registry_create(const pm_options_t *opt, pm_registry_t **out,
+    pm_err_t *err);
+int pm_registry_add(pm_registry_t *r, const char *name, long version,
+    const pm_file_t *model, const pm_file_t *scaler, const pm_file_t *spec,
+    pm_err_t *err);
+int pm_registry_finish(pm_registry_t *r, pm_err_t *err);
+size_t pm_registry_count(const pm_registry_t *r);
+void pm_registry_free(pm_registry_t *r);
 
 
 /* serving: answers in memory from a, never a partial one */
 
+#define PM_METHOD_GET        1
+#define PM_METHOD_HEAD       2
+#define PM_METHOD_POST       3
+#define PM_METHOD_OTHER      4
+
+#define PM_API_NATIVE        0
+#define PM_API_V1            1
+#define PM_API_V2            2
+
 int pm_serve(const pm_pipeline_t *p, const char *body, size_t len,
     pm_alloc_t *a, pm_answer_t *ans, pm_err_t *err);
-void pm_serve_error(const pm_err_t *err, int status, pm_alloc_t *a,
+int pm_serve_route(const pm_registry_t *r, int method, const char *path,
+    size_t plen, const char *body, size_t len, pm_alloc_t *a,
+    pm_answer_t *ans, pm_err_t *err);
+void pm_serve_error(const pm_err_t *err, int status, int api, pm_alloc_t *a,
     pm_answer_t *ans);
 
 /* refusals of the HTTP layer, as errors pm_serve_error() answers */
 
 int pm_err_method(pm_err_t *err, const char *method, size_t len);
 int pm_err_body(pm_err_t *err, long long size, size_t limit);
-int pm_err_http(pm_err_t *err, int status, long long max_body);
+int pm_err_http(pm_err_t *err, int status, long long max_body,
+    int rate_limited);
 
 
 #endif /* _PM_H_INCLUDED_ */

@@ -61,6 +61,9 @@ static const struct {
     { PM_ETIMEOUT,    408, "request_timeout" },
     { PM_ELENGTH,     411, "length_required" },
     { PM_EHTTP,         0, "http_error" },
+    { PM_EFORBIDDEN,  403, "forbidden" },
+    { PM_ERATE,         0, "rate_limited" },
+    { PM_ENOTFOUND,   404, "not_found" },
 };
 
 

@@ -47,6 +47,9 @@
 #define PM_ETIMEOUT       -33  /* nginx's own 408 */
 #define PM_ELENGTH        -34  /* nginx's own 411 */
 #define PM_EHTTP          -35  /* another status nginx answered itself */
+#define PM_EFORBIDDEN     -36  /* nginx's own 403: allow/deny, auth */
+#define PM_ERATE          -37  /* limit_req refused it (503, 429, ...) */
+#define PM_ENOTFOUND      -38  /* no such route, model or version */
 
 
 #define PM_ERR_MSG_SIZE    512

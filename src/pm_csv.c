@@ -23,6 +23,13 @@ static int pm_csv_field(pm_csv_reader_t *r, char **field, int *last,
 static int pm_csv_grow(void **p, size_t *cap, size_t need, size_t size);
 
 
+/* the tools' text input: CSV, or JSON lines */
+
+const pm_text_rules_t  pm_csv_rules = {
+    PM_CSV_MAX_SIZE, 0, NULL, "a text file"
+};
+
+
 static int
 pm_csv_grow(void **p, size_t *cap, size_t need, size_t size)
 {

@@ -13,6 +13,7 @@
 
 
 #include "pm_core.h"
+#include "pm_text.h"
 
 
 #define PM_CSV_MAX_SIZE  (1024L * 1024 * 1024)
@@ -27,6 +28,8 @@ typedef struct {
     char               *text;    /* storage for all the strings */
 } pm_csv_t;
 
+
+extern const pm_text_rules_t  pm_csv_rules;
 
 int pm_csv_parse(const char *buf, size_t len, pm_csv_t **out, pm_err_t *err);
 void pm_csv_free(pm_csv_t *c);

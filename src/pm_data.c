@@ -15,6 +15,11 @@ static int pm_data_row(pm_lines_t *ls, pm_node_t *x, int *nx, int *max,
     pm_err_t *err);
 
 
+static const pm_text_rules_t  pm_data_rules = {
+    PM_DATA_MAX_SIZE, PM_MAX_LINE, NULL, "libsvm data"
+};
+
+
 /*
  * The pairs of the line in ls->buf, past its label; x (room for the
  * line's colons) receives them, or NULL to count only.
@@ -188,7 +193,7 @@ pm_data_load(const char *path, pm_data_t **out, pm_err_t *err)
     char   *buf;
     size_t  len;
 
-    rc = pm_read_file(path, PM_DATA_MAX_SIZE, &buf, &len, err);
+    rc = pm_read_file(path, &pm_data_rules, &buf, &len, err);
     if (rc != PM_OK) {
         return rc;
     }

@@ -408,3 +408,22 @@ pm_format_number(double v, char *buf)
 
     return (size_t) (p - buf);
 }
+
+
+/*
+ * The shortest round-trip form for a message ("fitted [170.4, 2501]"),
+ * into buf of PM_NUMBER_SIZE bytes; "inf" or "-inf" past a double's range.
+ */
+
+const char *
+pm_num(double v, char *buf)
+{
+    if (v > 1.7976931348623157e308 || v < -1.7976931348623157e308) {
+        memcpy(buf, v > 0 ? "inf" : "-inf", v > 0 ? 4 : 5);
+        return buf;
+    }
+
+    (void) pm_format_number(v, buf);
+
+    return buf;
+}

@@ -14,6 +14,8 @@
 
 
 static int pm_node_cmp(const void *a, const void *b);
+static int pm_encode_duplicate(const pm_instance_t *inst, int index,
+    const pm_value_t *v, pm_err_t *err);
 static int pm_encode_reject(const pm_scaler_t *s, const pm_node_t *raw,
     int nraw, const int *oor, int noor, pm_err_t *err);
 
@@ -24,6 +26,47 @@ pm_node_cmp(const void *a, const void *b)
     const pm_node_t  *x = a, *y = b;
 
     return (x->index > y->index) - (x->index < y->index);
+}
+
+
+/*
+ * A key sent twice: v, its second occurrence, or the second key naming
+ * libsvm index "index"; where the document is known, its line and column.
+ */
+
+static int
+pm_encode_duplicate(const pm_instance_t *inst, int index,
+    const pm_value_t *v, pm_err_t *err)
+{
+    int     seen;
+    char    safe[PM_SAFE_SIZE], num[16];
+    long    line, column;
+    size_t  k;
+
+    if (v == NULL) {
+        (void) snprintf(num, sizeof(num), "%d", index);
+        seen = 0;
+
+        for (k = 0; k < inst->n && v == NULL; k++) {
+            if (strcmp(inst->v[k].key, num) == 0 && seen++ == 1) {
+                v = &inst->v[k];
+            }
+        }
+    }
+
+    pm_safe_text(v != NULL ? v->key : num, safe);
+
+    if (v == NULL || inst->doc == NULL) {
+        return pm_err_set(err, PM_EJSON, "invalid JSON: duplicate object "
+                          "key \"%s\"", safe);
+    }
+
+    pm_json_where(inst->doc, v->at, &line, &column);
+    err->line = line;
+    err->column = column;
+
+    return pm_err_set(err, PM_EJSON, "invalid JSON at line %ld, column %ld: "
+                      "duplicate object key \"%s\"", line, column, safe);
 }
 
 
@@ -41,7 +84,7 @@ pm_encode_index(const pm_instance_t *inst, int nfeatures, pm_node_t *raw,
     size_t              i;
     char               *end;
     const pm_value_t   *v;
-    char                safe[48];
+    char                safe[PM_SAFE_SIZE];
 
     if (inst->is_array && inst->total != (size_t) nfeatures) {
         return pm_err_set(err, PM_ECOUNT, "expected %d features, got %zu",
@@ -68,7 +111,7 @@ pm_encode_index(const pm_instance_t *inst, int nfeatures, pm_node_t *raw,
             }
 
             if (*end != '\0' || index < 1 || index > nfeatures) {
-                pm_safe_text(v->key, safe, sizeof(safe));
+                pm_safe_text(v->key, safe);
                 return pm_err_set(err, PM_EINDEX, "feature key \"%s\" is not "
                                   "a feature index in 1..%d", safe,
                                   nfeatures);
@@ -77,8 +120,9 @@ pm_encode_index(const pm_instance_t *inst, int nfeatures, pm_node_t *raw,
 
         if (v->kind != PM_VAL_NUMBER) {
             err->feature = (int) index;
-            return pm_err_set(err, PM_EVALUE, "feature %ld is %s; expected "
-                              "a number", index, pm_value_type(v));
+            return pm_err_set(err, PM_EVALUE, "feature %ld is %s%s", index,
+                              pm_value_type(v), pm_value_overflows(v)
+                              ? "" : "; expected a number");
         }
 
         raw[n].index = (int) index;
@@ -91,8 +135,7 @@ pm_encode_index(const pm_instance_t *inst, int nfeatures, pm_node_t *raw,
 
         for (k = 1; k < n; k++) {
             if (raw[k].index == raw[k - 1].index) {
-                return pm_err_set(err, PM_EJSON, "invalid JSON: duplicate "
-                                  "object key \"%d\"", raw[k].index);
+                return pm_encode_duplicate(inst, raw[k].index, NULL, err);
             }
         }
 
@@ -131,6 +174,7 @@ pm_encode_range(const pm_scaler_t *s, int policy, const pm_node_t *raw,
 {
     int     i, k, n, index;
     double  v, scaled;
+    char    nb[PM_NUMBER_SIZE];
 
     i = 0;
     n = 0;
@@ -161,8 +205,8 @@ pm_encode_range(const pm_scaler_t *s, int policy, const pm_node_t *raw,
 
         if (!isfinite(scaled)) {
             err->feature = index;
-            return pm_err_set(err, PM_ENONFINITE, "feature %d: value %.17g "
-                              "overflows when scaled", index, v);
+            return pm_err_set(err, PM_ENONFINITE, "feature %d: value %s "
+                              "overflows when scaled", index, pm_num(v, nb));
         }
 
         if (scaled != 0) {
@@ -187,7 +231,8 @@ static int
 pm_encode_reject(const pm_scaler_t *s, const pm_node_t *raw, int nraw,
     const int *oor, int noor, pm_err_t *err)
 {
-    int     i, k;
+    int     i, k, absent;
+    char    nb[3][PM_NUMBER_SIZE];
     double  v;
 
     for (i = 0; i < noor; i++) {
@@ -201,17 +246,20 @@ pm_encode_reject(const pm_scaler_t *s, const pm_node_t *raw, int nraw,
     }
 
     v = 0.0;
+    absent = 1;
 
     for (i = 0; i < nraw; i++) {
         if (raw[i].index == oor[0]) {
             v = raw[i].value;
+            absent = 0;
         }
     }
 
     return pm_err_set(err, PM_ERANGE, "%d feature%s outside the fitted "
-                      "range: feature %d is %.17g, fitted [%.17g, %.17g]",
-                      noor, noor > 1 ? "s" : "", oor[0], v, s->min[k],
-                      s->max[k]);
+                      "range: feature %d is %s%s, fitted [%s, %s]",
+                      noor, noor > 1 ? "s" : "", oor[0], pm_num(v, nb[0]),
+                      absent ? " (absent, counted as 0)" : "",
+                      pm_num(s->min[k], nb[1]), pm_num(s->max[k], nb[2]));
 }
 
 
@@ -228,11 +276,12 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
 {
     int                  i, n, pos, c, eff, rejected, first, missing;
     int                  first_missing;
-    char                 num[PM_JSON_NUM_SIZE];
+    char                 num[PM_JSON_NUM_SIZE], safe[PM_SAFE_SIZE];
     double               v, t;
     const char          *key;
-    const pm_value_t      *r;
+    const pm_value_t    *r;
     const pm_feature_t  *f;
+    char                 nb[3][PM_NUMBER_SIZE];
 
     n = 0;
     *noor = 0;
@@ -266,7 +315,8 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
 
             } else {
                 if (r->kind == PM_VAL_NUMBER) {
-                    (void) pm_format_number(r->num, num);
+                    /* -0 is 0: the category "0" */
+                    (void) pm_format_number(r->num == 0 ? 0.0 : r->num, num);
                     key = num;
                 } else {
                     key = r->str;
@@ -275,10 +325,11 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
                 c = pm_spec_category(f, key);
 
                 if (c < 0 && f->unknown == PM_UNKNOWN_ERROR) {
+                    pm_safe_text(key, safe);
                     pm_err_add_name(err, f->name);
                     return pm_err_set(err, PM_ECATEGORY, "feature \"%s\": "
-                                      "unknown category \"%.64s\"", f->name,
-                                      key);
+                                      "unknown category \"%s\"", f->name,
+                                      safe);
                 }
             }
 
@@ -322,8 +373,8 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
         if (!isfinite(t)) {
             pm_err_add_name(err, f->name);
             return pm_err_set(err, PM_ENONFINITE, "feature \"%s\": value "
-                              "%.17g is not finite once transformed",
-                              f->name, v);
+                              "%s is not finite once transformed",
+                              f->name, pm_num(v, nb[0]));
         }
 
         if (t != 0) {
@@ -334,10 +385,13 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
     }
 
     if (missing) {
-        return pm_err_set(err, PM_EMISSING, "%d feature%s missing, "
-                          "\"%s\" first", missing,
-                          missing > 1 ? "s are" : " is",
-                          s->f[first_missing].name);
+        if (missing == 1) {
+            return pm_err_set(err, PM_EMISSING, "feature \"%s\" is missing",
+                              s->f[first_missing].name);
+        }
+
+        return pm_err_set(err, PM_EMISSING, "%d features are missing, "
+                          "\"%s\" first", missing, s->f[first_missing].name);
     }
 
     if (rejected) {
@@ -345,9 +399,10 @@ pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
         v = (raw[first].kind == PM_VAL_NULL) ? f->fill : raw[first].num;
 
         return pm_err_set(err, PM_ERANGE, "%d feature%s outside the fitted "
-                          "range: \"%s\" is %.17g, fitted [%.17g, %.17g]",
-                          rejected, rejected > 1 ? "s" : "", f->name, v,
-                          f->min, f->max);
+                          "range: \"%s\" is %s, fitted [%s, %s]",
+                          rejected, rejected > 1 ? "s" : "", f->name,
+                          pm_num(v, nb[0]), pm_num(f->min, nb[1]),
+                          pm_num(f->max, nb[2]));
     }
 
     out[n].index = -1;
@@ -369,7 +424,7 @@ pm_encode_values(const pm_spec_t *s, const pm_instance_t *inst,
     int                i, pos;
     size_t             k;
     const pm_value_t  *v;
-    char               safe[72];
+    char               safe[PM_SAFE_SIZE];
 
     for (i = 0; i < s->n; i++) {
         raw[i].kind = -1;
@@ -390,25 +445,24 @@ pm_encode_values(const pm_spec_t *s, const pm_instance_t *inst,
             pos = pm_spec_find(s, v->key);
 
             if (pos < 0) {
-                pm_safe_text(v->key, safe, sizeof(safe));
+                pm_safe_text(v->key, safe);
                 pm_err_add_name(err, safe);
                 return pm_err_set(err, PM_EUNKNOWN, "unknown feature "
                                   "\"%s\"", safe);
             }
 
             if (raw[pos].kind != -1) {
-                pm_safe_text(v->key, safe, sizeof(safe));
-                return pm_err_set(err, PM_EJSON, "invalid JSON: duplicate "
-                                  "object key \"%s\"", safe);
+                return pm_encode_duplicate(inst, 0, v, err);
             }
         }
 
         if (v->kind == PM_VAL_OTHER) {
             pm_err_add_name(err, s->f[pos].name);
-            return pm_err_set(err, PM_EVALUE, "feature \"%s\" is %s; "
-                              "expected a %s", s->f[pos].name,
-                              pm_value_type(v),
-                              s->f[pos].type == PM_FEAT_NUMERIC
+            return pm_err_set(err, PM_EVALUE, "feature \"%s\" is %s%s%s",
+                              s->f[pos].name, pm_value_type(v),
+                              pm_value_overflows(v) ? "" : "; expected a ",
+                              pm_value_overflows(v) ? ""
+                              : s->f[pos].type == PM_FEAT_NUMERIC
                               ? "number" : "string");
         }
 

@@ -50,8 +50,9 @@ extern const pm_enum_t  pm_transform_names[];
 
 extern const pm_enum_t  pm_task_names[];
 
-#define PM_LABEL_PROBABILITY 0   /* libsvm -b 1: the most probable class */
-#define PM_LABEL_VOTE        1   /* libsvm's vote, scikit-learn's predict */
+#define PM_LABEL_DEFAULT     0   /* options: the spec's, else probability */
+#define PM_LABEL_PROBABILITY 1   /* libsvm -b 1: the most probable class */
+#define PM_LABEL_VOTE        2   /* libsvm's vote, scikit-learn's predict */
 
 extern const pm_enum_t  pm_label_rule_names[];
 

@@ -36,6 +36,7 @@ pm_fit_numeric(pm_feature_t *f, const double *v, size_t n,
 {
     size_t  i;
     double  t, sum, raw_sum, sq, maxabs;
+    char    nb[PM_NUMBER_SIZE];
 
     if (n == 0) {
         return pm_err_set(err, PM_EFORMAT, "feature \"%s\" has no values to "
@@ -56,7 +57,8 @@ pm_fit_numeric(pm_feature_t *f, const double *v, size_t n,
     for (i = 0; i < n; i++) {
         if (use_log && !(v[i] > -1)) {
             return pm_err_set(err, PM_EFORMAT, "feature \"%s\": log1p needs "
-                              "values above -1, found %.17g", f->name, v[i]);
+                              "values above -1, found %s", f->name,
+                              pm_num(v[i], nb));
         }
 
         t = use_log ? log1p(v[i]) : v[i];

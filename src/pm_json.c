@@ -29,28 +29,16 @@ static const double  pm_pow10[] = {
 int
 pm_json_error(pm_json_t *j, int code, const char *at, const char *msg)
 {
-    long         line, column;
-    const char  *p;
+    long  line, column;
 
-    line = 1;
-    column = 1;
-
-    for (p = j->start; p < at && p < j->end; p++) {
-        if (*p == '\n') {
-            line++;
-            column = 1;
-        } else {
-            column++;
-        }
+    if (at > j->end) {
+        at = j->end;
     }
+
+    pm_json_where(j->start, (size_t) (at - j->start), &line, &column);
 
     j->err->line = line;
     j->err->column = column;
-
-    if (code == PM_EVALUE) {
-        return pm_err_set(j->err, code, "number out of range at line %ld, "
-                          "column %ld", line, column);
-    }
 
     return pm_err_set(j->err, code, "invalid JSON at line %ld, column %ld: "
                       "%s", line, column, msg);
@@ -288,7 +276,7 @@ pm_json_string(pm_json_t *j, const char **out)
 int
 pm_json_number(pm_json_t *j, double *out)
 {
-    int          neg, digits, frac, e, esign, exp10;
+    int          neg, digits, frac, e, esign, exp10, capped;
     char         tmp[64], *copy, *endp;
     double       v;
     size_t       len;
@@ -303,6 +291,7 @@ pm_json_number(pm_json_t *j, double *out)
     digits = 0;
     frac = 0;
     e = 0;
+    capped = 0;
 
     if (p < end && *p == '-') {
         neg = 1;
@@ -323,7 +312,7 @@ pm_json_number(pm_json_t *j, double *out)
                 if (m != 0) {
                     digits++;
                 }
-            } else {
+            } else if (digits < 100000) {
                 digits++;
             }
             p++;
@@ -338,13 +327,13 @@ pm_json_number(pm_json_t *j, double *out)
         }
 
         while (p < end && *p >= '0' && *p <= '9') {
-            if (digits < 19) {
+            if (digits < 19 && frac < 100000) {
                 m = m * 10 + (uint64_t) (*p - '0');
                 frac++;
                 if (m != 0) {
                     digits++;
                 }
-            } else {
+            } else if (digits < 100000) {
                 digits++;
             }
             p++;
@@ -367,6 +356,8 @@ pm_json_number(pm_json_t *j, double *out)
         while (p < end && *p >= '0' && *p <= '9') {
             if (e < 100000) {
                 e = e * 10 + (*p - '0');
+            } else {
+                capped = 1;
             }
             p++;
         }
@@ -377,7 +368,13 @@ pm_json_number(pm_json_t *j, double *out)
     j->p = p;
     exp10 = e - frac;
 
-    if (digits <= 15 && exp10 >= -22 && exp10 <= 22) {
+    /*
+     * The fast path trusts exp10 only when the exponent was read whole: a
+     * capped one (with a fraction of many zeros) is strtod()'s to judge,
+     * so that a non-finite number never comes out finite.
+     */
+
+    if (digits <= 15 && !capped && exp10 >= -22 && exp10 <= 22) {
         v = (double) m;
         v = (exp10 < 0) ? v / pm_pow10[-exp10] : v * pm_pow10[exp10];
         *out = neg ? -v : v;
@@ -398,9 +395,7 @@ pm_json_number(pm_json_t *j, double *out)
     errno = 0;
     v = strtod(copy, &endp);
 
-    if (errno == ERANGE && fabs(v) > 1) {
-        return pm_json_error(j, PM_EVALUE, start, NULL);
-    }
+    /* past a double's range, strtod() gives HUGE_VAL: the reader names it */
 
     *out = v;
 
@@ -628,10 +623,11 @@ pm_json_instance(pm_json_t *j, size_t max_values, pm_instance_t *inst)
 {
     int            rc, object;
     size_t         cap;
-    const char    *key;
+    const char    *key, *at;
     pm_value_t    *v, spare;
 
     memset(inst, 0, sizeof(pm_instance_t));
+    inst->doc = j->start;
     pm_json_ws(j);
 
     if (j->p >= j->end || (*j->p != '[' && *j->p != '{')) {
@@ -652,6 +648,8 @@ pm_json_instance(pm_json_t *j, size_t max_values, pm_instance_t *inst)
 
     for ( ;; ) {
         key = NULL;
+        pm_json_ws(j);
+        at = j->p;
 
         if (object) {
             rc = pm_json_key(j, &key);
@@ -678,6 +676,7 @@ pm_json_instance(pm_json_t *j, size_t max_values, pm_instance_t *inst)
 
         inst->total++;
         v->key = key;
+        v->at = (unsigned) (at - j->start);
 
         rc = pm_json_value(j, v);
         if (rc != PM_OK) {
@@ -718,13 +717,49 @@ pm_json_value(pm_json_t *j, pm_value_t *v)
     case '0': case '1': case '2': case '3': case '4':
     case '5': case '6': case '7': case '8': case '9':
         v->kind = PM_VAL_NUMBER;
-        return pm_json_number(j, &v->num);
+
+        if (pm_json_number(j, &v->num) != PM_OK) {
+            return j->err->code;
+        }
+
+        if (!isfinite(v->num)) {
+            v->kind = PM_VAL_OTHER;     /* named by whoever reads it */
+            v->str = pm_json_overflow;
+        }
+
+        return PM_OK;
 
     default:
         v->kind = PM_VAL_OTHER;
         return pm_json_skip(j, &v->str);
     }
 }
+
+
+/* the line and column of the byte at offset at of a document */
+
+void
+pm_json_where(const char *doc, size_t at, long *line, long *column)
+{
+    const char  *p;
+
+    *line = 1;
+    *column = 1;
+
+    for (p = doc; p < doc + at; p++) {
+        if (*p == '\n') {
+            (*line)++;
+            *column = 1;
+        } else {
+            (*column)++;
+        }
+    }
+}
+
+
+/* a number past a double's range, as pm_json_value() reads it */
+
+const char  pm_json_overflow[] = "a number that overflows a double";
 
 
 /* what a value is, for messages: "a number", "an array"... */

@@ -36,6 +36,7 @@ typedef struct {
     const char         *str;    /* the string; PM_VAL_OTHER: what it is */
     double              num;
     int                 kind;
+    unsigned            at;     /* its key's offset in the document */
 } pm_value_t;
 
 
@@ -47,6 +48,7 @@ typedef struct {
     size_t              total;    /* values sent: more than n past the cap */
     int                 is_array;
     const char         *type;     /* not an array or object: what it is */
+    const char         *doc;      /* the JSON document, for positions */
 } pm_instance_t;
 
 
@@ -62,6 +64,7 @@ typedef struct {
 void pm_json_init(pm_json_t *j, const char *buf, size_t len, pm_alloc_t *a,
     pm_err_t *err);
 int pm_json_error(pm_json_t *j, int code, const char *at, const char *msg);
+void pm_json_where(const char *doc, size_t at, long *line, long *column);
 void pm_json_ws(pm_json_t *j);
 int pm_json_string(pm_json_t *j, const char **out);
 int pm_json_number(pm_json_t *j, double *out);
@@ -76,6 +79,10 @@ void *pm_json_grow(pm_json_t *j, void *old, size_t n, size_t *cap,
     size_t size, size_t limit);
 
 const char *pm_value_type(const pm_value_t *v);
+#define pm_value_overflows(v)                                                 \
+    ((v)->kind == PM_VAL_OTHER && (v)->str == pm_json_overflow)
+
+extern const char  pm_json_overflow[];
 
 
 #endif /* _PM_JSON_H_INCLUDED_ */

@@ -12,15 +12,17 @@
 
 #include "pm.h"
 #include "pm_conf.h"
-#include "pm_pipeline.h"
+#include "pm_metadata.h"
 
 
 #define PM_META_MAX_RANGES  1024
+#define PM_META_MAX_LIST    1024
 
 
 static json_t *pm_meta_time(time_t t);
 static int pm_meta_source(json_t *obj, const pm_source_t *src);
 static json_t *pm_meta_scaler(const pm_scaler_t *s);
+static int pm_meta_trim(json_t *features, size_t total, json_t *root);
 
 
 static json_t *
@@ -103,12 +105,86 @@ pm_meta_scaler(const pm_scaler_t *s)
 }
 
 
-int
-pm_metadata(const pm_pipeline_t *p, char **out, size_t *len, pm_err_t *err)
+/*
+ * At most PM_META_MAX_LIST features (and categories a feature) are listed,
+ * so that a spec of 100,000 features does not make every GET megabytes:
+ * "features_total" counts them all, and pm_metadata_features() has the
+ * full list.
+ */
+
+static int
+pm_meta_trim(json_t *features, size_t total, json_t *root)
 {
     int      rc;
+    size_t   i, ncat;
+    json_t  *f, *cats;
+
+    rc = 0;
+
+    while (json_array_size(features) > PM_META_MAX_LIST) {
+        rc |= json_array_remove(features, json_array_size(features) - 1);
+    }
+
+    json_array_foreach(features, i, f) {
+        cats = json_object_get(f, "categories");
+        ncat = json_array_size(cats);
+
+        if (ncat > PM_META_MAX_LIST) {
+            while (json_array_size(cats) > PM_META_MAX_LIST) {
+                rc |= json_array_remove(cats, json_array_size(cats) - 1);
+            }
+
+            rc |= pm_conf_set(f, "categories_total",
+                              json_integer((json_int_t) ncat));
+        }
+    }
+
+    if (total > PM_META_MAX_LIST) {
+        rc |= pm_conf_set(root, "features_total",
+                          json_integer((json_int_t) total));
+    }
+
+    return rc;
+}
+
+
+/* a document as the answer's bytes, ending in a newline, malloc'ed; root
+   is released */
+
+int
+pm_metadata_dump(json_t *root, char **out, size_t *len, pm_err_t *err)
+{
     char    *buf;
     size_t   size;
+
+    size = json_dumpb(root, NULL, 0, JSON_REAL_PRECISION(17));
+    buf = (size == 0) ? NULL : malloc(size + 2);
+
+    if (buf == NULL
+        || json_dumpb(root, buf, size, JSON_REAL_PRECISION(17)) != size)
+    {
+        free(buf);
+        json_decref(root);
+        return pm_err_set(err, PM_ENOMEM, "cannot encode metadata");
+    }
+
+    json_decref(root);
+
+    buf[size] = '\n';
+    buf[size + 1] = '\0';
+    *out = buf;
+    *len = size + 1;
+
+    return PM_OK;
+}
+
+
+/* the native metadata document, or NULL if jansson runs out of memory */
+
+json_t *
+pm_metadata_json(const pm_pipeline_t *p)
+{
+    int      rc;
     json_t  *root, *cfg, *spec, *file, *model;
 
     root = json_object();
@@ -117,7 +193,7 @@ pm_metadata(const pm_pipeline_t *p, char **out, size_t *len, pm_err_t *err)
     if (root == NULL || cfg == NULL) {
         json_decref(root);
         json_decref(cfg);
-        return pm_err_set(err, PM_ENOMEM, "out of memory");
+        return NULL;
     }
 
     model = pm_model_describe(p->model);
@@ -133,6 +209,8 @@ pm_metadata(const pm_pipeline_t *p, char **out, size_t *len, pm_err_t *err)
         if (spec != NULL) {
             rc |= pm_conf_set(root, "features",
                               json_incref(json_object_get(spec, "features")));
+            rc |= pm_meta_trim(json_object_get(root, "features"),
+                               (size_t) p->spec->n, root);
             if (json_object_get(spec, "target") != NULL) {
                 rc |= pm_conf_set(root, "target",
                                   json_incref(json_object_get(spec,
@@ -161,29 +239,58 @@ pm_metadata(const pm_pipeline_t *p, char **out, size_t *len, pm_err_t *err)
     rc |= pm_conf_set(cfg, "max_instances",
                       json_integer((json_int_t) p->opt.max_instances));
     rc |= pm_conf_set(root, "config", cfg);
+    rc |= pm_conf_set(root, "server", json_pack("{s:s, s:s}", "name",
+                                                PM_SERVER_NAME, "version",
+                                                PM_VERSION));
 
     if (rc != 0) {
         json_decref(root);
+        return NULL;
+    }
+
+    return root;
+}
+
+
+int
+pm_metadata(const pm_pipeline_t *p, char **out, size_t *len, pm_err_t *err)
+{
+    json_t  *root;
+
+    root = pm_metadata_json(p);
+    if (root == NULL) {
         return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
-    size = json_dumpb(root, NULL, 0, JSON_REAL_PRECISION(17));
-    buf = (size == 0) ? NULL : malloc(size + 2);
+    return pm_metadata_dump(root, out, len, err);
+}
 
-    if (buf == NULL
-        || json_dumpb(root, buf, size, JSON_REAL_PRECISION(17)) != size)
-    {
-        free(buf);
-        json_decref(root);
-        return pm_err_set(err, PM_ENOMEM, "cannot encode metadata");
+
+/*
+ * The whole feature list, {"features": [...], "target": ...}, however
+ * long (GET ?features=all); *out is NULL without a feature spec.
+ */
+
+int
+pm_metadata_features(const pm_pipeline_t *p, char **out, size_t *len,
+    pm_err_t *err)
+{
+    json_t  *spec;
+
+    *out = NULL;
+    *len = 0;
+
+    if (p->spec == NULL) {
+        return PM_OK;
     }
 
-    json_decref(root);
+    spec = pm_spec_json(p->spec);
+    if (spec == NULL) {
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
+    }
 
-    buf[size] = '\n';
-    buf[size + 1] = '\0';
-    *out = buf;
-    *len = size + 1;
+    (void) json_object_del(spec, "format");
+    (void) json_object_del(spec, "version");
 
-    return PM_OK;
+    return pm_metadata_dump(spec, out, len, err);
 }

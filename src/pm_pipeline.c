@@ -80,6 +80,57 @@ pm_file_sha256(const pm_file_t *f)
 }
 
 
+/*
+ * What a loaded file should warn about, into buf ("" if nothing): a spec's
+ * numeric features without a fitted range, which no out-of-range policy
+ * can check (the first 8 named).
+ */
+
+const char *
+pm_file_warning(const pm_file_t *f, char *buf, size_t size)
+{
+    int                  i, n;
+    char                 safe[PM_SAFE_SIZE];
+    size_t               len;
+    const pm_feature_t  *ft;
+
+    buf[0] = '\0';
+
+    if (f->spec == NULL || size < 128) {
+        return buf;
+    }
+
+    n = 0;
+    len = 0;
+
+    for (i = 0; i < f->spec->n; i++) {
+        ft = &f->spec->f[i];
+
+        if (ft->type != PM_FEAT_NUMERIC || ft->has_range) {
+            continue;
+        }
+
+        if (n++ == 0) {
+            len = (size_t) snprintf(buf, size, "features without a fitted "
+                                    "range, not checked by "
+                                    "predict_out_of_range:");
+        }
+
+        if (n <= 8 && len + PM_SAFE_SIZE + 8 < size) {
+            pm_safe_text(ft->name, safe);
+            len += (size_t) snprintf(buf + len, size - len, "%s \"%s\"",
+                                     n > 1 ? "," : "", safe);
+        }
+    }
+
+    if (n > 8) {
+        (void) snprintf(buf + len, size - len, " and %d more", n - 8);
+    }
+
+    return buf;
+}
+
+
 int
 pm_pipeline_init(pm_pipeline_t *p, const pm_model_t *model,
     const pm_scaler_t *scaler, const pm_spec_t *spec, int nfeatures,
@@ -134,6 +185,27 @@ pm_pipeline_init(pm_pipeline_t *p, const pm_model_t *model,
     } else {
         need = model->max_index;
 
+        if (scaler != NULL && scaler->has_y
+            && !pm_model_is_regression(model))
+        {
+            return pm_err_set(err, PM_EMODEL, "the range file scales y, but "
+                              "a %s model does not predict a scaled value",
+                              model->type);
+        }
+
+        /*
+         * svm-scale leaves out only features constant in training, which
+         * its scaled data, and so the model, never use: a model index past
+         * the range file's last would be scaled to 0 whatever is sent
+         */
+
+        if (scaler != NULL && model->max_index > scaler->max_index) {
+            return pm_err_set(err, PM_EMODEL, "the model uses feature indices "
+                              "up to %d, the range file covers %d feature%s "
+                              "up to index %d", model->max_index, scaler->n,
+                              scaler->n == 1 ? "" : "s", scaler->max_index);
+        }
+
         if (scaler != NULL && scaler->max_index > need) {
             need = scaler->max_index;
         }
@@ -146,14 +218,10 @@ pm_pipeline_init(pm_pipeline_t *p, const pm_model_t *model,
                               "highest feature index %d of the model and "
                               "scaler", nfeatures, need);
         }
+    }
 
-        if (scaler != NULL && scaler->has_y
-            && !pm_model_is_regression(model))
-        {
-            return pm_err_set(err, PM_EMODEL, "the range file scales y, but "
-                              "a %s model does not predict a scaled value",
-                              model->type);
-        }
+    if (opt->label_rule != PM_LABEL_DEFAULT) {
+        p->label_rule = opt->label_rule;       /* predict_label_rule */
     }
 
     p->model = model;
@@ -303,4 +371,88 @@ pm_pipeline_feature_type(const pm_pipeline_t *p, const char *name)
     pos = pm_spec_find(p->spec, name);
 
     return (pos < 0) ? -1 : p->spec->f[pos].type;
+}
+
+
+/* what a prediction is on the wire: an integer label, a number, a text */
+
+int
+pm_pipeline_output(const pm_pipeline_t *p)
+{
+    int                 i, out;
+    const char         *c;
+    const pm_target_t  *t;
+
+    if (!pm_model_is_classifier(p->model)) {
+        return pm_model_is_regression(p->model) ? PM_OUT_FP64 : PM_OUT_INT64;
+    }
+
+    t = (p->spec != NULL) ? &p->spec->target : NULL;
+
+    if (t == NULL || t->nclasses == 0) {
+        return PM_OUT_INT64;
+    }
+
+    out = PM_OUT_INT64;
+
+    for (i = 0; i < t->nclasses; i++) {
+        c = t->class_json[i];
+
+        if (c[0] == '"') {
+            return PM_OUT_BYTES;
+        }
+
+        if (strpbrk(c, ".eE") != NULL) {
+            out = PM_OUT_FP64;
+        }
+    }
+
+    return out;
+}
+
+
+/*
+ * The classes in the metadata's order (the spec's, else the model's
+ * labels): how many, the label of the one at position c, and where its
+ * probability is in a result (-1: a class the model never saw)
+ */
+
+int
+pm_pipeline_nclasses(const pm_pipeline_t *p)
+{
+    if (p->spec != NULL && p->spec->target.nclasses > 0) {
+        return p->spec->target.nclasses;
+    }
+
+    return pm_model_is_classifier(p->model) ? p->model->nr_class : 0;
+}
+
+
+int
+pm_pipeline_class_label(const pm_pipeline_t *p, int c)
+{
+    if (p->spec != NULL && p->spec->target.nclasses > 0) {
+        return c;
+    }
+
+    return p->model->labels[c];
+}
+
+
+int
+pm_pipeline_class_prob(const pm_pipeline_t *p, int c)
+{
+    int  i;
+
+    if (p->spec == NULL || p->spec->target.nclasses == 0) {
+        return c;
+    }
+
+    for (i = 0; i < p->model->nr_class; i++) {
+        if (p->model->labels[i] == c) {
+            return i;
+        }
+    }
+
+    return -1;
 }

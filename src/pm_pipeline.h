@@ -22,6 +22,13 @@
 #include "pm_types.h"
 
 
+/* a prediction's type on the wire (OIP datatypes) */
+
+#define PM_OUT_INT64       0
+#define PM_OUT_FP64        1
+#define PM_OUT_BYTES       2
+
+
 struct pm_file_s {
     int                   kind;       /* PM_FILE_*, pm.h */
     pm_model_t           *model;
@@ -52,6 +59,10 @@ const char *pm_pipeline_class(const pm_pipeline_t *p, int label, int key,
 const char *pm_pipeline_feature(const pm_pipeline_t *p, int id);
 const char *pm_pipeline_label(const pm_pipeline_t *p, double value,
     char *buf, size_t *len);
+int pm_pipeline_output(const pm_pipeline_t *p);
+int pm_pipeline_nclasses(const pm_pipeline_t *p);
+int pm_pipeline_class_label(const pm_pipeline_t *p, int c);
+int pm_pipeline_class_prob(const pm_pipeline_t *p, int c);
 
 
 #endif /* _PM_PIPELINE_H_INCLUDED_ */

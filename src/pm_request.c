@@ -26,13 +26,10 @@ typedef struct {
     size_t              count;           /* "instances", all of them */
     const char         *instances_type;  /* "instances" is not an array */
     int                 have_unknown;
-    char                unknown[48];     /* the first unknown key, safe */
+    char                unknown[PM_SAFE_SIZE];  /* the first, safe */
 } pm_request_state_t;
 
 
-static int pm_request_batch(pm_json_t *j, pm_batch_t *req,
-    size_t max_instances, size_t max_values, size_t *count,
-    const char **type);
 static int pm_request_members(pm_json_t *j, pm_request_state_t *st,
     pm_batch_t *req);
 static int pm_request_shape(pm_request_state_t *st, pm_alloc_t *a,
@@ -44,8 +41,8 @@ static int pm_request_shape(pm_request_state_t *st, pm_alloc_t *a,
  * checked and counted in *count; *type names anything but an array.
  */
 
-static int
-pm_request_batch(pm_json_t *j, pm_batch_t *req, size_t max_instances,
+int
+pm_request_rows(pm_json_t *j, pm_batch_t *req, size_t max_instances,
     size_t max_values, size_t *count, const char **type)
 {
     int          rc;
@@ -133,13 +130,13 @@ pm_request_members(pm_json_t *j, pm_request_state_t *st, pm_batch_t *req)
 
         } else if (strcmp(key, "instances") == 0) {
             st->have_instances = 1;
-            rc = pm_request_batch(j, req, st->max_instances, st->max_values,
+            rc = pm_request_rows(j, req, st->max_instances, st->max_values,
                                   &st->count, &st->instances_type);
 
         } else {
             if (!st->have_unknown) {
                 st->have_unknown = 1;
-                pm_safe_text(key, st->unknown, sizeof(st->unknown));
+                pm_safe_text(key, st->unknown);
             }
 
             rc = pm_json_skip(j, &type);
@@ -163,8 +160,6 @@ static int
 pm_request_shape(pm_request_state_t *st, pm_alloc_t *a, pm_batch_t *req,
     pm_err_t *err)
 {
-    size_t  i;
-
     if (st->have_unknown) {
         return pm_err_set(err, PM_ESHAPE, "unknown key \"%s\"; expected "
                           "\"features\" or \"instances\"", st->unknown);
@@ -202,11 +197,23 @@ pm_request_shape(pm_request_state_t *st, pm_alloc_t *a, pm_batch_t *req,
                           "array", st->instances_type);
     }
 
+    return pm_request_check_rows(req, st->count, st->max_instances, err);
+}
+
+
+/* rows read by pm_request_rows(): at most max, each an array or object */
+
+int
+pm_request_check_rows(pm_batch_t *req, size_t count, size_t max,
+    pm_err_t *err)
+{
+    size_t  i;
+
     req->batch = 1;
 
-    if (st->count > st->max_instances) {
+    if (count > max) {
         return pm_err_set(err, PM_ETOOMANY, "%zu instances, more than the "
-                          "limit of %zu", st->count, st->max_instances);
+                          "limit of %zu", count, max);
     }
 
     for (i = 0; i < req->n; i++) {

@@ -27,5 +27,11 @@
 int pm_request_parse(const char *buf, size_t len, size_t max_instances,
     size_t max_values, pm_alloc_t *a, pm_batch_t *req, pm_err_t *err);
 
+/* a JSON array of instances (rows), for every codec that takes rows */
+int pm_request_rows(pm_json_t *j, pm_batch_t *req, size_t max_instances,
+    size_t max_values, size_t *count, const char **type);
+int pm_request_check_rows(pm_batch_t *req, size_t count, size_t max,
+    pm_err_t *err);
+
 
 #endif /* _PM_REQUEST_H_INCLUDED_ */

@@ -236,3 +236,22 @@ pm_error_write(const pm_err_t *err, char *buf, size_t cap)
 
     return w.len;
 }
+
+
+/* the protocols' error: {"error": "message", "code": "..."} */
+
+size_t
+pm_error_write_flat(const pm_err_t *err, char *buf, size_t cap)
+{
+    pm_writer_t  w;
+
+    pm_writer_init(&w, buf, cap);
+
+    pm_puts(&w, "{\"error\":");
+    pm_put_string(&w, err->msg);
+    pm_puts(&w, ",\"code\":");
+    pm_put_string(&w, pm_err_name(err->code));
+    pm_puts(&w, "}\n");
+
+    return w.len;
+}

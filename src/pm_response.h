@@ -21,6 +21,7 @@ size_t pm_response_write(const pm_pipeline_t *p, const pm_results_t *res,
 int pm_response_encode(const pm_pipeline_t *p, const pm_results_t *res,
     pm_alloc_t *a, char **body, size_t *len, pm_err_t *err);
 size_t pm_error_write(const pm_err_t *err, char *buf, size_t cap);
+size_t pm_error_write_flat(const pm_err_t *err, char *buf, size_t cap);
 
 
 #endif /* _PM_RESPONSE_H_INCLUDED_ */

@@ -20,6 +20,13 @@ static int pm_scaler_entry(pm_lines_t *ls, pm_scaler_t *s, int *cap,
     pm_err_t *err);
 
 
+/* a range file is text; its parser names what else is wrong with it */
+
+static const pm_text_rules_t  pm_range_rules = {
+    PM_MAX_RANGE_SIZE, PM_MAX_LINE, NULL, "an svm-scale range file"
+};
+
+
 /* exactly n finite numbers on the current line; an integer first if v[0] */
 
 static int
@@ -81,6 +88,7 @@ pm_scaler_y_block(pm_lines_t *ls, pm_scaler_t *s, pm_err_t *err)
 {
     int     rc;
     double  v[2];
+    char    nb[3][PM_NUMBER_SIZE];
 
     s->has_y = 1;
 
@@ -93,9 +101,9 @@ pm_scaler_y_block(pm_lines_t *ls, pm_scaler_t *s, pm_err_t *err)
     s->y_upper = v[1];
 
     if (!(s->y_upper > s->y_lower)) {
-        return pm_err_set(err, PM_EFORMAT, "line %ld: y lower %.17g is not "
-                          "below y upper %.17g", ls->line, s->y_lower,
-                          s->y_upper);
+        return pm_err_set(err, PM_EFORMAT, "line %ld: y lower %s is not "
+                          "below y upper %s", ls->line,
+                          pm_num(s->y_lower, nb[0]), pm_num(s->y_upper, nb[1]));
     }
 
     rc = pm_scaler_pair(ls, v, err);
@@ -107,8 +115,9 @@ pm_scaler_y_block(pm_lines_t *ls, pm_scaler_t *s, pm_err_t *err)
     s->y_max = v[1];
 
     if (s->y_min > s->y_max) {
-        return pm_err_set(err, PM_EFORMAT, "line %ld: y min %.17g is above "
-                          "y max %.17g", ls->line, s->y_min, s->y_max);
+        return pm_err_set(err, PM_EFORMAT, "line %ld: y min %s is above "
+                          "y max %s", ls->line, pm_num(s->y_min, nb[0]),
+                          pm_num(s->y_max, nb[1]));
     }
 
     return PM_OK;
@@ -124,6 +133,7 @@ pm_scaler_entry(pm_lines_t *ls, pm_scaler_t *s, int *cap, pm_err_t *err)
     void    *p;
     size_t   lead, digits;
     double   v[3];
+    char     nb[3][PM_NUMBER_SIZE];
 
     rc = pm_rnumbers(ls, v, 3, err);
     if (rc != PM_OK) {
@@ -150,8 +160,8 @@ pm_scaler_entry(pm_lines_t *ls, pm_scaler_t *s, int *cap, pm_err_t *err)
 
     if (v[1] > v[2]) {
         return pm_err_set(err, PM_EFORMAT, "line %ld: feature %d has min "
-                          "%.17g above max %.17g", ls->line, (int) v[0],
-                          v[1], v[2]);
+                          "%s above max %s", ls->line, (int) v[0],
+                          pm_num(v[1], nb[0]), pm_num(v[2], nb[1]));
     }
 
     if (s->n == *cap) {
@@ -197,6 +207,7 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
     double        v[2];
     pm_lines_t    ls;
     pm_scaler_t  *s;
+    char          nb[3][PM_NUMBER_SIZE];
 
     *out = NULL;
 
@@ -247,8 +258,9 @@ pm_scaler_parse(const char *buf, size_t len, pm_scaler_t **out,
     s->upper = v[1];
 
     if (!(s->upper > s->lower)) {
-        rc = pm_err_set(err, PM_EFORMAT, "line %ld: lower %.17g is not below "
-                        "upper %.17g", ls.line, s->lower, s->upper);
+        rc = pm_err_set(err, PM_EFORMAT, "line %ld: lower %s is not below "
+                        "upper %s", ls.line, pm_num(s->lower, nb[0]),
+                        pm_num(s->upper, nb[1]));
         goto failed;
     }
 
@@ -288,7 +300,7 @@ pm_scaler_load(const char *path, pm_scaler_t **out, pm_err_t *err)
     size_t        len;
     pm_scaler_t  *s;
 
-    rc = pm_read_file(path, PM_MAX_RANGE_SIZE, &buf, &len, err);
+    rc = pm_read_file(path, &pm_range_rules, &buf, &len, err);
     if (rc != PM_OK) {
         return rc;
     }

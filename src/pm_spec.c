@@ -15,6 +15,9 @@
 
 
 static int pm_spec_feature(json_t *v, int i, pm_feature_t *f, pm_err_t *err);
+static int pm_spec_reference(json_t *v, const char *where, pm_feature_t *f,
+    pm_err_t *err);
+static json_t *pm_spec_reference_json(const pm_feature_t *f);
 static int pm_spec_numeric(json_t *v, const char *where, pm_feature_t *f,
     pm_err_t *err);
 static int pm_spec_categorical(json_t *v, const char *where, pm_feature_t *f,
@@ -27,6 +30,13 @@ static void pm_sort(int *pos, int n, int (*cmp)(const void *, const void *,
     void *), void *data);
 static int pm_cmp_index(const void *a, const void *b, void *data);
 static int pm_cmp_cats(const void *a, const void *b, void *data);
+
+
+/* a spec is a JSON object, on one line or many */
+
+static const pm_text_rules_t  pm_spec_rules = {
+    PM_MAX_SPEC_SIZE, 0, "{", "a feature spec (a JSON object)"
+};
 
 
 static int
@@ -53,11 +63,12 @@ pm_spec_numeric(json_t *v, const char *where, pm_feature_t *f, pm_err_t *err)
     int      rc, has_min, has_max;
     json_t  *t, *m, *fill;
     double   range[2];
+    char     nb[3][PM_NUMBER_SIZE];
 
     static const char *const  keys[] = {
         "name", "type", "index", "transform", "log1p", "min", "max",
         "lower", "upper", "scale", "offset", "mean", "std", "maxabs",
-        "missing", "out_of_range", NULL
+        "missing", "out_of_range", "reference", NULL
     };
 
     rc = pm_conf_keys(v, where, keys, err);
@@ -93,13 +104,13 @@ pm_spec_numeric(json_t *v, const char *where, pm_feature_t *f, pm_err_t *err)
     f->has_range = (has_min == PM_OK);
 
     if (f->has_range && f->min > f->max) {
-        return pm_err_set(err, PM_EFORMAT, "%s: min %.17g is above max "
-                          "%.17g", where, f->min, f->max);
+        return pm_err_set(err, PM_EFORMAT, "%s: min %s is above max %s",
+                          where, pm_num(f->min, nb[0]), pm_num(f->max, nb[1]));
     }
 
     if (f->xf.log1p && f->has_range && !(f->min > -1)) {
         return pm_err_set(err, PM_EFORMAT, "%s: log1p needs values above "
-                          "-1, min is %.17g", where, f->min);
+                          "-1, min is %s", where, pm_num(f->min, nb[0]));
     }
 
     range[0] = f->min;
@@ -129,8 +140,166 @@ pm_spec_numeric(json_t *v, const char *where, pm_feature_t *f, pm_err_t *err)
         f->fill = json_number_value(fill);
     }
 
-    return pm_spec_policy(json_object_get(v, "out_of_range"), where, &f->oor,
-                          err);
+    rc = pm_spec_policy(json_object_get(v, "out_of_range"), where, &f->oor,
+                        err);
+    if (rc != PM_OK) {
+        return rc;
+    }
+
+    return pm_spec_reference(json_object_get(v, "reference"), where, f, err);
+}
+
+
+/*
+ * "reference": {"edges": [11 ascending numbers], "shares": [10]} for a
+ * numeric feature, {"shares": [one per category]} for a categorical one;
+ * shares in [0, 1] adding up to 1
+ */
+
+static int
+pm_spec_reference(json_t *v, const char *where, pm_feature_t *f,
+    pm_err_t *err)
+{
+    int          n, k;
+    double       sum, x;
+    size_t       i;
+    json_t      *edges, *shares, *e;
+    const char  *bad;
+
+    static const char *const  numeric[] = { "edges", "shares", NULL };
+    static const char *const  categorical[] = { "shares", NULL };
+
+    if (v == NULL) {
+        return PM_OK;
+    }
+
+    if (!json_is_object(v)) {
+        return pm_err_set(err, PM_EFORMAT, "%s: \"reference\" must be an "
+                          "object", where);
+    }
+
+    k = pm_conf_keys(v, where, f->type == PM_FEAT_NUMERIC ? numeric
+                                                          : categorical, err);
+    if (k != PM_OK) {
+        return k;
+    }
+
+    n = (f->type == PM_FEAT_NUMERIC) ? PM_REF_BINS : f->ncat;
+    shares = json_object_get(v, "shares");
+    edges = json_object_get(v, "edges");
+    bad = NULL;
+
+    if (!json_is_array(shares) || json_array_size(shares) != (size_t) n) {
+        bad = "\"shares\" must have one number per bin";
+
+    } else if (f->type == PM_FEAT_NUMERIC
+               && (!json_is_array(edges)
+                   || json_array_size(edges) != PM_REF_BINS + 1))
+    {
+        bad = "\"edges\" must have 11 numbers: the minimum, the deciles "
+              "and the maximum";
+    }
+
+    if (bad != NULL) {
+        return pm_err_set(err, PM_EFORMAT, "%s: reference: %s", where, bad);
+    }
+
+    f->ref.shares = calloc((size_t) n + 1, sizeof(double));
+    if (f->ref.shares == NULL) {
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
+    }
+
+    sum = 0;
+
+    json_array_foreach(shares, i, e) {
+        x = json_is_number(e) ? json_number_value(e) : -1;
+
+        if (!(x >= 0 && x <= 1)) {
+            return pm_err_set(err, PM_EFORMAT, "%s: reference: share %zu is "
+                              "not a number in [0, 1]", where, i);
+        }
+
+        f->ref.shares[i] = x;
+        sum += x;
+    }
+
+    if (fabs(sum - 1) > 1e-6) {
+        return pm_err_set(err, PM_EFORMAT, "%s: reference: the shares add up "
+                          "to %.9g, not 1", where, sum);
+    }
+
+    json_array_foreach(edges, i, e) {
+        x = json_is_number(e) ? json_number_value(e) : NAN;
+
+        if (!isfinite(x) || (i > 0 && x < f->ref.edges[i - 1])) {
+            return pm_err_set(err, PM_EFORMAT, "%s: reference: edge %zu is "
+                              "not a finite number at or above the one "
+                              "before", where, i);
+        }
+
+        f->ref.edges[i] = x;
+    }
+
+    f->ref.has = 1;
+
+    return PM_OK;
+}
+
+
+/*
+ * The drift bin of a served value: numeric, 0 below the training minimum,
+ * PM_REF_BINS + 1 above the maximum, else 1 + the last bin whose lower
+ * edge is at or below v (bins [e_i, e_i+1), the last closed); categorical
+ * (v a category's position, or -1 for an unseen one), the category, or
+ * ncat.  The trainer computes the reference's shares with this function.
+ */
+
+int
+pm_spec_bin(const pm_feature_t *f, double v)
+{
+    int  lo, hi, mid;
+
+    if (f->type == PM_FEAT_CATEGORICAL) {
+        return (v >= 0 && v < f->ncat) ? (int) v : f->ncat;
+    }
+
+    if (v < f->ref.edges[0]) {
+        return 0;
+    }
+
+    if (v > f->ref.edges[PM_REF_BINS]) {
+        return PM_REF_BINS + 1;
+    }
+
+    /* the last i in 0..9 with edges[i] <= v */
+
+    lo = 0;
+    hi = PM_REF_BINS - 1;
+
+    while (lo < hi) {
+        mid = (lo + hi + 1) / 2;
+
+        if (f->ref.edges[mid] <= v) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+
+    return 1 + lo;
+}
+
+
+/* how many drift bins a feature has; 0 without a reference */
+
+int
+pm_spec_nbins(const pm_feature_t *f)
+{
+    if (!f->ref.has) {
+        return 0;
+    }
+
+    return (f->type == PM_FEAT_NUMERIC) ? PM_REF_NUMERIC_BINS : f->ncat + 1;
 }
 
 
@@ -144,7 +313,8 @@ pm_spec_categorical(json_t *v, const char *where, pm_feature_t *f,
     json_t      *cats, *c, *m, *fill, *u;
 
     static const char *const  keys[] = {
-        "name", "type", "index", "categories", "unknown", "missing", NULL
+        "name", "type", "index", "categories", "unknown", "missing",
+        "reference", NULL
     };
 
     rc = pm_conf_keys(v, where, keys, err);
@@ -221,7 +391,7 @@ pm_spec_categorical(json_t *v, const char *where, pm_feature_t *f,
         }
     }
 
-    return PM_OK;
+    return pm_spec_reference(json_object_get(v, "reference"), where, f, err);
 }
 
 
@@ -396,7 +566,9 @@ pm_spec_class(pm_target_t *t, int i, json_t *value, pm_err_t *err)
         t->class_key[i] = pm_strdup(json_string_value(value));
 
     } else if (json_is_number(value) && isfinite(json_number_value(value))) {
-        (void) pm_format_number(json_number_value(value), buf);
+        /* -0 is 0, as in requests */
+        (void) pm_format_number(json_number_value(value) == 0
+                                ? 0.0 : json_number_value(value), buf);
         text = pm_strdup(buf);
         t->class_key[i] = pm_strdup(buf);
 
@@ -610,12 +782,16 @@ pm_spec_parse(const char *buf, size_t len, pm_spec_t **out,
     }
 
     v = json_object_get(root, "version");
-    if (!json_is_number(v) || json_number_value(v) != PM_FEATURES_VERSION) {
-        rc = pm_err_set(err, PM_EFORMAT, "\"version\" must be %d: this "
-                        "module reads version %d specs", PM_FEATURES_VERSION,
-                        PM_FEATURES_VERSION);
+    if (!json_is_integer(v) || json_integer_value(v) < 1
+        || json_integer_value(v) > PM_FEATURES_VERSION)
+    {
+        rc = pm_err_set(err, PM_EFORMAT, "\"version\" must be 1 to %d: this "
+                        "module reads version 1 to %d specs",
+                        PM_FEATURES_VERSION, PM_FEATURES_VERSION);
         goto failed;
     }
+
+    s->version = (int) json_integer_value(v);
 
     features = json_object_get(root, "features");
     if (!json_is_array(features) || json_array_size(features) == 0
@@ -637,6 +813,12 @@ pm_spec_parse(const char *buf, size_t len, pm_spec_t **out,
     json_array_foreach(features, i, v) {
         rc = pm_spec_feature(v, (int) i, &s->f[i], err);
         if (rc != PM_OK) {
+            goto failed;
+        }
+
+        if (s->f[i].ref.has && s->version < 2) {
+            rc = pm_err_set(err, PM_EFORMAT, "features[%zu]: \"reference\" "
+                            "needs a version 2 spec", i);
             goto failed;
         }
     }
@@ -676,7 +858,7 @@ pm_spec_load(const char *path, pm_spec_t **out, pm_err_t *err)
     size_t          len;
     pm_spec_t      *s;
 
-    rc = pm_read_file(path, PM_MAX_SPEC_SIZE, &buf, &len, err);
+    rc = pm_read_file(path, &pm_spec_rules, &buf, &len, err);
     if (rc != PM_OK) {
         return rc;
     }
@@ -712,6 +894,7 @@ pm_spec_free(pm_spec_t *s)
 
         free(s->f[i].categories);
         free(s->f[i].cat_sorted);
+        free(s->f[i].ref.shares);
     }
 
     for (i = 0; i < s->target.nclasses; i++) {
@@ -806,9 +989,14 @@ pm_spec_json(const pm_spec_t *s)
         return NULL;
     }
 
+    /* version 1 unless a feature has a reference: older modules read it */
+
+    for (i = 0, k = 1; i < s->n; i++) {
+        k = s->f[i].ref.has ? 2 : k;
+    }
+
     rc = json_object_set_new(root, "format", json_string(PM_FEATURES_FORMAT));
-    rc |= json_object_set_new(root, "version",
-                              json_integer(PM_FEATURES_VERSION));
+    rc |= json_object_set_new(root, "version", json_integer(k));
     rc |= json_object_set_new(root, "features", arr);
 
     for (i = 0; i < s->n && rc == 0; i++) {
@@ -862,6 +1050,10 @@ pm_spec_json(const pm_spec_t *s)
             }
         }
 
+        if (f->ref.has) {
+            rc |= pm_conf_set(o, "reference", pm_spec_reference_json(f));
+        }
+
         rc |= json_array_append_new(arr, o);
     }
 
@@ -876,6 +1068,46 @@ pm_spec_json(const pm_spec_t *s)
     }
 
     return root;
+}
+
+
+static json_t *
+pm_spec_reference_json(const pm_feature_t *f)
+{
+    int      k, n, rc;
+    json_t  *o, *edges, *shares;
+
+    n = (f->type == PM_FEAT_NUMERIC) ? PM_REF_BINS : f->ncat;
+    o = json_object();
+    shares = json_array();
+    rc = (o == NULL || shares == NULL) ? -1 : 0;
+
+    for (k = 0; rc == 0 && k < n; k++) {
+        rc |= json_array_append_new(shares, json_real(f->ref.shares[k]));
+    }
+
+    if (rc == 0 && f->type == PM_FEAT_NUMERIC) {
+        edges = json_array();
+        rc |= (edges == NULL) ? -1 : json_object_set_new(o, "edges", edges);
+
+        for (k = 0; rc == 0 && k <= PM_REF_BINS; k++) {
+            rc |= json_array_append_new(edges, json_real(f->ref.edges[k]));
+        }
+    }
+
+    if (rc == 0) {
+        rc = json_object_set_new(o, "shares", shares);
+        shares = NULL;
+    }
+
+    json_decref(shares);
+
+    if (rc != 0) {
+        json_decref(o);
+        return NULL;
+    }
+
+    return o;
 }
 
 

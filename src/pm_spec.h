@@ -26,7 +26,25 @@
 
 
 #define PM_FEATURES_FORMAT   "predict-features"
-#define PM_FEATURES_VERSION  1
+#define PM_FEATURES_VERSION  2      /* 2: per-feature drift references */
+
+/*
+ * The training distribution of a feature, the reference drift is measured
+ * against (spec version 2).  Numeric: edges[0] the training minimum,
+ * edges[1..9] the deciles, edges[10] the maximum, shares[i] the share of
+ * training rows in bin i (pm_spec_bin()); categorical: shares[c] of
+ * category c.  Served values fall in PM_REF_NUMERIC_BINS bins: below the
+ * minimum, the ten, above the maximum; categories in ncat + 1: unseen last.
+ */
+
+#define PM_REF_BINS          10
+#define PM_REF_NUMERIC_BINS  (PM_REF_BINS + 2)
+
+typedef struct {
+    int                 has;
+    double              edges[PM_REF_BINS + 1];
+    double             *shares;
+} pm_reference_t;
 
 #define PM_MAX_NAME          256
 #define PM_MAX_SPEC_SIZE     (256 * 1024 * 1024)
@@ -52,6 +70,8 @@ typedef struct {
     int                *cat_sorted; /* positions sorted by name */
     int                 unknown;    /* PM_UNKNOWN_* */
     int                 fill_cat;
+
+    pm_reference_t      ref;        /* the training distribution, if any */
 } pm_feature_t;
 
 
@@ -76,6 +96,7 @@ struct pm_spec_s {
     int                *by_name;    /* positions sorted by name */
     int                *by_index;   /* positions sorted by index */
     int                 max_index;
+    int                 version;    /* the file's */
     pm_target_t         target;
     pm_source_t         source;
 };
@@ -89,6 +110,8 @@ void pm_spec_free(pm_spec_t *s);
 
 int pm_spec_find(const pm_spec_t *s, const char *name);
 int pm_spec_category(const pm_feature_t *f, const char *key);
+int pm_spec_bin(const pm_feature_t *f, double v);
+int pm_spec_nbins(const pm_feature_t *f);
 int pm_spec_classes(pm_target_t *t, int n, pm_err_t *err);
 int pm_spec_class(pm_target_t *t, int i, json_t *value, pm_err_t *err);
 

@@ -312,6 +312,13 @@ pm_prescan_value(pm_lines_t *ls, const char *key, int bit, const char *val,
                               "finite number", ls->line, key);
         }
 
+        /* as libsvm's svm_check_parameter(): "gamma < 0" */
+
+        if (bit == PM_KEY_GAMMA && dv < 0) {
+            return pm_err_set(err, PM_EFORMAT, "line %ld: gamma must not be "
+                              "negative (libsvm's own check)", ls->line);
+        }
+
         return PM_OK;
     }
 }
@@ -440,6 +447,12 @@ pm_prescan_header(pm_lines_t *ls, pm_svm_info_t *info, pm_err_t *err)
         }
 
         bit = pm_svm_keys[k].bit;
+
+        if (bit == 0 && key[0] == '{') {
+            return pm_err_set(err, PM_EFORMAT, "line %ld: JSON, not a libsvm "
+                              "model: a feature spec goes in \"features=\", "
+                              "or name the bundle's directory", ls->line);
+        }
 
         if (bit == 0) {
             return pm_err_set(err, PM_EFORMAT, "line %ld: unknown header key "

@@ -9,64 +9,192 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "pm_text.h"
 
 
-int
-pm_read_file(const char *path, size_t max, char **buf, size_t *len,
-    pm_err_t *err)
-{
-    char         *p;
-    FILE         *fp;
-    size_t        n, size;
-    struct stat   st;
+static int pm_file_check(const pm_text_rules_t *rules, const char *buf,
+    size_t from, size_t to, size_t *line_start, long *lines, pm_err_t *err);
 
-    fp = fopen(path, "rb");
-    if (fp == NULL) {
+
+/*
+ * A file to read: opened without blocking (a FIFO or a device must never
+ * hang the master, which loads files with its signals pending), then
+ * refused at once unless it is a regular file of at most max bytes.
+ * Returns the descriptor, or a negative PM_E*.
+ */
+
+int
+pm_file_open(const char *path, size_t max, size_t *size, pm_err_t *err)
+{
+    int          fd;
+    struct stat  st;
+
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
         return pm_err_set(err, PM_EIO, "cannot open: %s", strerror(errno));
     }
 
-    if (fstat(fileno(fp), &st) != 0) {
-        (void) fclose(fp);
-        return pm_err_set(err, PM_EIO, "cannot stat: %s", strerror(errno));
+    if (fstat(fd, &st) != 0) {
+        (void) pm_err_set(err, PM_EIO, "cannot stat: %s", strerror(errno));
+        (void) close(fd);
+        return PM_EIO;
     }
 
     if (!S_ISREG(st.st_mode)) {
-        (void) fclose(fp);
+        (void) close(fd);
         return pm_err_set(err, PM_EIO, "not a regular file");
     }
 
     if ((unsigned long long) st.st_size > max) {
-        (void) fclose(fp);
+        (void) close(fd);
         return pm_err_set(err, PM_EFORMAT, "file too large: %lld bytes, "
                           "limit %zu", (long long) st.st_size, max);
     }
 
-    size = (size_t) st.st_size;
+    *size = (size_t) st.st_size;
 
-    p = malloc(size + 1);
+    return fd;
+}
+
+
+/* the text so far breaks a rule: a NUL, a line too long, a wrong start */
+
+static int
+pm_file_check(const pm_text_rules_t *rules, const char *buf, size_t from,
+    size_t to, size_t *line_start, long *lines, pm_err_t *err)
+{
+    size_t       i, first;
+    const char  *nul;
+
+    nul = memchr(buf + from, '\0', to - from);
+    if (nul != NULL) {
+        return pm_err_set(err, PM_EFORMAT, "a NUL byte at offset %zu: not "
+                          "a text file", (size_t) (nul - buf));
+    }
+
+    if (from == 0 && rules->first != NULL) {
+        first = strspn(buf, " \t\r\n");
+
+        if (first < to && strchr(rules->first, buf[first]) == NULL) {
+            return pm_err_set(err, PM_EFORMAT, "not %s: it starts with "
+                              "byte 0x%02x%s", rules->what,
+                              (unsigned char) buf[first],
+                              (buf[first] >= 'a' && buf[first] <= 'z')
+                              ? ", as a libsvm model or range file does"
+                              : "");
+        }
+    }
+
+    for (i = from; rules->max_line != 0 && i < to; i++) {
+        if (buf[i] == '\n') {
+            *line_start = i + 1;
+            (*lines)++;
+
+        } else if (i - *line_start >= rules->max_line) {
+            return pm_err_set(err, PM_EFORMAT, "line %ld: longer than %zu "
+                              "bytes", *lines + 1, rules->max_line);
+        }
+    }
+
+    return PM_OK;
+}
+
+
+/*
+ * The whole file, NUL-terminated, checked against rules chunk by chunk as
+ * it is read, so that a wrong file is refused after its first bytes, not
+ * after all of them.
+ */
+
+int
+pm_file_read(int fd, size_t size, const pm_text_rules_t *rules, char **buf,
+    size_t *len, pm_err_t *err)
+{
+    int       rc;
+    char     *p, *np;
+    long      lines;
+    size_t    got, want, cap, line_start;
+    ssize_t   n;
+
+    /* memory grows with what was read and checked, not with st_size */
+
+    cap = (size < PM_READ_CHUNK) ? size : PM_READ_CHUNK;
+
+    p = malloc(cap + 1);
     if (p == NULL) {
-        (void) fclose(fp);
         return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
-    n = fread(p, 1, size, fp);
+    got = 0;
+    lines = 0;
+    line_start = 0;
 
-    if (ferror(fp) || n != size) {
-        free(p);
-        (void) fclose(fp);
-        return pm_err_set(err, PM_EIO, "read failed or file changed size");
+    while (got < size) {
+        if (got == cap) {
+            cap = (cap > size / 2) ? size : cap * 2;
+
+            np = realloc(p, cap + 1);
+            if (np == NULL) {
+                free(p);
+                return pm_err_set(err, PM_ENOMEM, "out of memory");
+            }
+
+            p = np;
+        }
+
+        want = cap - got;
+        want = (want > PM_READ_CHUNK) ? PM_READ_CHUNK : want;
+
+        n = read(fd, p + got, want);
+
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+
+        if (n <= 0) {
+            free(p);
+            return pm_err_set(err, PM_EIO, "read failed or file changed "
+                              "size");
+        }
+
+        rc = pm_file_check(rules, p, got, got + (size_t) n, &line_start,
+                           &lines, err);
+        if (rc != PM_OK) {
+            free(p);
+            return rc;
+        }
+
+        got += (size_t) n;
     }
-
-    (void) fclose(fp);
 
     p[size] = '\0';
     *buf = p;
     *len = size;
 
     return PM_OK;
+}
+
+
+int
+pm_read_file(const char *path, const pm_text_rules_t *rules, char **buf,
+    size_t *len, pm_err_t *err)
+{
+    int     fd, rc;
+    size_t  size;
+
+    fd = pm_file_open(path, rules->max, &size, err);
+    if (fd < 0) {
+        return fd;
+    }
+
+    rc = pm_file_read(fd, size, rules, buf, len, err);
+    (void) close(fd);
+
+    return rc;
 }
 
 
@@ -224,23 +352,46 @@ pm_lines_free(pm_lines_t *ls)
 }
 
 
-/* client text echoed in a message: printable ASCII only, bounded */
+/*
+ * The one sanitizer of client text that reaches a message, and with it
+ * the error log and the answer: at most PM_SAFE_TEXT bytes of valid UTF-8,
+ * cut on a character boundary (then "..."), with control characters (C0,
+ * DEL, C1), quotes and backslashes as '?', and invalid bytes as '?'.
+ * out holds PM_SAFE_SIZE bytes; out and text may be the same.
+ */
 
 void
-pm_safe_text(const char *text, char *out, size_t size)
+pm_safe_text(const char *text, char *out)
 {
-    size_t  i;
+    char                 buf[PM_SAFE_SIZE];
+    size_t               i, n;
+    const unsigned char  *c;
 
-    for (i = 0; text[i] != '\0' && i + 1 < size; i++) {
-        out[i] = (text[i] >= 0x20 && text[i] < 0x7f && text[i] != '"')
-                 ? text[i] : '?';
+    i = 0;
+
+    for (c = (const unsigned char *) text; *c != '\0'; c += n) {
+        n = (*c < 0x80) ? 1 : pm_utf8_seq(c, c + 4);
+
+        if (i + (n ? n : 1) > PM_SAFE_TEXT) {
+            memcpy(buf + i, "...", 3);
+            i += 3;
+            break;
+        }
+
+        if (n == 0 || *c < 0x20 || *c == 0x7f || *c == '"' || *c == '\\'
+            || (*c == 0xc2 && c[1] < 0xa0))
+        {
+            buf[i++] = '?';
+            n = (n == 0) ? 1 : n;
+            continue;
+        }
+
+        memcpy(buf + i, c, n);
+        i += n;
     }
 
-    if (text[i] != '\0' && i >= 3) {
-        memcpy(out + i - 3, "...", 3);
-    }
-
-    out[i] = '\0';
+    buf[i] = '\0';
+    memcpy(out, buf, i + 1);
 }
 
 

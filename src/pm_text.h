@@ -20,8 +20,24 @@
 #define PM_JSON_NUM_SIZE   32
 
 
-int pm_read_file(const char *path, size_t max, char **buf, size_t *len,
-    pm_err_t *err);
+/* what a text file must look like, checked while it is read */
+
+#define PM_READ_CHUNK      (64 * 1024)
+
+typedef struct {
+    size_t              max;        /* bytes */
+    size_t              max_line;   /* bytes a line, 0: any */
+    const char         *first;      /* the bytes its text may start with
+                                       (after blanks), or NULL: any */
+    const char         *what;       /* "a libsvm model", for messages */
+} pm_text_rules_t;
+
+
+int pm_file_open(const char *path, size_t max, size_t *size, pm_err_t *err);
+int pm_file_read(int fd, size_t size, const pm_text_rules_t *rules,
+    char **buf, size_t *len, pm_err_t *err);
+int pm_read_file(const char *path, const pm_text_rules_t *rules, char **buf,
+    size_t *len, pm_err_t *err);
 
 
 /* line reader for model, range and data files held in memory */
@@ -43,8 +59,16 @@ void pm_lines_free(pm_lines_t *ls);
 int pm_number(const char *s, char **end, double *v);
 int pm_integer(const char *s, long min, long max, long *v);
 size_t pm_format_number(double v, char *buf);
+/* a number for a message, in the shortest form that reads back */
+#define PM_NUMBER_SIZE     32
+const char *pm_num(double v, char *buf);
 char *pm_strdup(const char *s);
-void pm_safe_text(const char *text, char *out, size_t size);
+/* client text in messages: PM_SAFE_TEXT bytes at most, "..." past them */
+
+#define PM_SAFE_TEXT       48
+#define PM_SAFE_SIZE       (PM_SAFE_TEXT + 4)
+
+void pm_safe_text(const char *text, char *out);
 size_t pm_utf8_seq(const unsigned char *p, const unsigned char *end);
 
 

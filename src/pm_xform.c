@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "pm_conf.h"
+#include "pm_text.h"
 #include "pm_xform.h"
 
 
@@ -153,6 +154,7 @@ pm_xform_parse(json_t *obj, const char *where, const double *range,
     int      rc;
     json_t  *t;
     char     names[64];
+    char     nb[3][PM_NUMBER_SIZE];
 
     t = json_object_get(obj, "transform");
 
@@ -189,8 +191,9 @@ pm_xform_parse(json_t *obj, const char *where, const double *range,
         }
 
         if (!(xf->upper > xf->lower)) {
-            return pm_err_set(err, PM_EFORMAT, "%s: lower %.17g is not below "
-                              "upper %.17g", where, xf->lower, xf->upper);
+            return pm_err_set(err, PM_EFORMAT, "%s: lower %s is not below "
+                              "upper %s", where, pm_num(xf->lower, nb[0]),
+                              pm_num(xf->upper, nb[1]));
         }
 
         xf->p1 = xf->log1p ? log1p(range[0]) : range[0];

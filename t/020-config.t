@@ -122,6 +122,20 @@ location = /p { predict_model $TDATA/bad/missing-rho.model; }
 --- error_log
 missing-rho.model": line 8: header lacks "rho" in .*nginx.conf
 
+=== TEST 10b: a negative gamma, which libsvm's own check refuses
+--- must_die
+--- config
+location = /p { predict_model $TDATA/bad/negative-gamma.model; }
+--- error_log
+negative-gamma.model": line 3: gamma must not be negative \(libsvm's own check\) in .*nginx.conf
+
+=== TEST 10c: a range file covering fewer indices than the model uses
+--- must_die
+--- config
+location = /p { predict_model $TDATA/bad/three-features.model scaler=$TDATA/bad/two.range; }
+--- error_log
+the model uses feature indices up to 3, the range file covers 2 features up to index 2 in .*nginx.conf
+
 === TEST 11: missing label
 --- must_die
 --- config
@@ -211,7 +225,7 @@ heart.model": line 1: expected "x" or "y"
 --- config
 location = /p { predict_model $FIXTURES/heart.model scaler=$TDATA/bad/y-block.range; }
 --- error_log
-predict_model ".*heart.model": the range file scales y, but a c_svc model does not predict a scaled value
+predict_model ".*heart.model" with scaler ".*y-block.range": the range file scales y, but a c_svc model does not predict a scaled value
 
 === TEST 24: predict_feature_count below the model's features
 --- must_die
@@ -255,7 +269,7 @@ location = /p {
     predict_out_of_range ignore;
 }
 --- error_log
-invalid value "ignore" in .*nginx.conf
+invalid value "ignore": extrapolate, clip or reject in .*nginx.conf
 
 === TEST 29: predict_max_instances 0
 --- must_die
@@ -286,4 +300,14 @@ location = /p {
     predict_engine gpu;
 }
 --- error_log
-invalid value "gpu" in .*nginx.conf
+invalid value "gpu": fast or libsvm in .*nginx.conf
+
+=== TEST 31b: an unknown label rule
+--- must_die
+--- config
+location = /p {
+    predict_model $FIXTURES/heart.model;
+    predict_label_rule majority;
+}
+--- error_log
+invalid value "majority": vote or probability in .*nginx.conf

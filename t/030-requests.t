@@ -96,7 +96,20 @@ POST /p
 --- response_headers
 Content-Type: application/json
 --- response_json
-{"error": {"code": "out_of_range", "message": "2 features outside the fitted range: feature 12 is -3.9199999999999999, fitted [1.27, 4]", "feature": 12, "features": [12, 13]}}
+{"error": {"code": "out_of_range", "message": "2 features outside the fitted range: feature 12 is -3.92, fitted [1.27, 4]", "feature": 12, "features": [12, 13]}}
+
+=== TEST 7b: a sparse request's absent features are raw 0, and say so
+--- config
+location = /p {
+    predict_model $FIXTURES/wine.model scaler=$FIXTURES/wine.range;
+    predict_out_of_range reject;
+}
+--- request
+POST /p
+{"features": {"1": 13, "2": 2, "3": 2.4, "4": 19, "5": 100, "6": 2.3, "7": 2, "8": 0.36, "9": 1.6, "10": 5, "11": 1, "13": 750}}
+--- error_code: 422
+--- response_json
+{"error": {"code": "out_of_range", "message": "1 feature outside the fitted range: feature 12 is 0 (absent, counted as 0), fitted [1.27, 4]", "feature": 12, "features": [12]}}
 
 === TEST 8: reject in a batch names the instance
 --- config
@@ -178,7 +191,7 @@ location = /p {
 POST /p
 {"features": {"1": 1e400}}
 --- error_code: 400
---- response_body_like: "code":"invalid_value","message":"number out of range
+--- response_body_like: "code":"invalid_value","message":"feature 1 is a number that overflows a double"
 
 === TEST 15: NaN literal
 --- config
@@ -387,7 +400,7 @@ location = /p {
 POST /p
 {"features": {"1": 1, "1": 2}}
 --- error_code: 400
---- response_body_like: "code":"invalid_json","message":"invalid JSON: duplicate object key \\"1\\""
+--- response_body_like: "code":"invalid_json","message":"invalid JSON at line 1, column 23: duplicate object key \\"1\\"","line":1,"column":23
 
 === TEST 32: nesting thousands deep
 --- config

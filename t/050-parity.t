@@ -84,6 +84,12 @@ location = /l/$name {
     predict_max_instances 200;
     predict_engine libsvm;
 }
+location = /v/$name {
+    predict_model $m;
+    predict_feature_count $count;
+    predict_max_instances 200;
+    predict_label_rule vote;
+}
 END
 }
 
@@ -250,6 +256,29 @@ for my $c (@cases) {
            . ($kind eq 'value' ? 'relative value' : 'probability')
            . " differences within $tol, svm-scale's 6 digits "
            . "(max $maxp)");
+}
+
+# predict_label_rule: with probabilities on, "probability" (the default
+# for a model without a spec) is svm-predict -b 1's label, "vote" is
+# svm-predict's without -b; the two differ on a few rows near a boundary
+
+for my $name (qw(heart cancer digits)) {
+    my $scaled = fixture("$name.scaled");
+    my $out = $t->dir . "/$name.vote";
+    system("svm-predict $scaled ${\ fixture(\"$name.model\") } $out "
+           . '> /dev/null') == 0 or die "svm-predict: $?";
+    my ($votes) = svm_predict_file($out);
+    my ($probs) = svm_predict_file(fixture("$name.pred"));
+    my $v = predict_all("/v/$name", $rows{$name});
+    my $p = predict_all("/s/$name", $rows{$name});
+    my $differ = grep { $votes->[$_] != $probs->[$_] } 0 .. $#$votes;
+    is(scalar(grep { $v->[$_]{label} != $votes->[$_] } 0 .. $#$votes), 0,
+       "$name: predict_label_rule vote: every label is svm-predict's vote");
+    is(scalar(grep { $p->[$_]{label} != $probs->[$_] } 0 .. $#$probs), 0,
+       "$name: the default: every label is svm-predict -b 1's");
+    ok($differ > 0 && ref $v->[0]{probabilities},
+       "$name: the rules differ on $differ rows, and vote still reports "
+       . 'probabilities');
 }
 
 $t->finish;

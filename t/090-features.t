@@ -206,7 +206,7 @@ spec-std-zero.json": features\[0\] "a": "std" must be above 0
 --- config
 location = /p { predict_model $FIXTURES/heart.model features=$TDATA/bad/spec-short.json; }
 --- error_log
-predict_model ".*heart.model": the model uses feature index 13, the feature spec produces indices up to 1
+predict_model ".*heart.model" with features ".*spec-short.json": the model uses feature index 13, the feature spec produces indices up to 1
 
 === TEST 19: a regression spec for a classifier
 --- must_die

@@ -183,6 +183,123 @@ is($rc, 0, 'one-class') or diag($out);
 $report = slurp_json("$dir/oc/report.json");
 is($report->{chosen}{nu}, 0.2, 'nu recorded');
 
+# 6. --out is checked and made before the data is read
+
+my @fast = ('--quiet', '--task', 'classify', '--target', 'cultivar',
+            '--c', '1', '--gamma', '0.125', '--folds', '2');
+
+($rc, $out) = run($train, @fast, '--data', fixture('wine.csv'), '--out',
+                  "$dir/new/deeper/b");
+is($rc, 0, '--out with missing parents: made') or diag($out);
+ok(-s "$dir/new/deeper/b/model.libsvm"
+   && -s "$dir/new/deeper/b/features.json", '(the bundle is there)');
+
+my $ragged = write_file('ragged.csv', "a,cultivar\n1,x\n2,y,3\n");
+my $plain = write_file('plain-file', "not a directory\n");
+($rc, $out) = run($train, @fast, '--data', $ragged, '--out',
+                  "$plain/sub/b");
+is($rc, 1, '--out under a file: refused');
+like($out, qr/--out \Q$plain\E\/sub\/b: \Q$plain\E exists and is not a directory/,
+     '--out is checked before the data (not "line 3: 3 fields")');
+unlike($out, qr/fields/, '(the data was not read)');
+
+($rc, $out) = run($train, @fast, '--data', $ragged, '--out',
+                  "$dir/made/for/nothing");
+ok($rc == 1 && $out =~ /line 3: 3 fields/, 'the data refused after --out');
+ok(!-e "$dir/made", 'and the directories made for --out are gone again');
+
+# 7. a classify target that looks continuous: a warning, --task regress
+
+my @cont = ('x1,x2,y');
+push @cont, sprintf('%d,%.3f,%d', $_, sin($_), int($_ * 187 / 331) * 3 + 100)
+    for 0 .. 330;
+my $cont = write_file('continuous.csv', join("\n", @cont) . "\n");
+($rc, $out) = run($train, '--quiet', '--data', $cont, '--target', 'y',
+                  '--task', 'classify', '--out', "$dir/cont", '--c', '1',
+                  '--gamma', '1', '--folds', '2', '--no-probability');
+is($rc, 0, '187 classes in 331 rows: trained as asked');
+like($out, qr/warning: the target "y" has 187 distinct numeric values in 331 rows: it looks continuous; to predict a quantity, use --task regress/,
+     'and warned that the target looks continuous, even with --quiet');
+($rc, $out) = run($train, @fast, '--data', fixture('wine.csv'), '--out',
+                  "$dir/nowarn");
+unlike($out, qr/warning/, 'three text classes: no warning');
+($rc, $out) = run($train, '--quiet', '--data', fixture('digits.raw'),
+                  '--task', 'classify', '--out', "$dir/digits", '--c', '1',
+                  '--gamma', '0.001', '--folds', '2', '--no-probability');
+ok($rc == 0 && $out !~ /warning/, 'ten numeric classes: no warning')
+    or diag($out);
+
+# 8. --out-of-range reject: held-out rows outside the range fitted on the
+# other rows are scored (extrapolated), the spec keeps reject
+
+($rc, $out) = run($train, '--quiet', '--data', fixture('wine.csv'),
+                  '--target', 'cultivar', '--task', 'classify', '--out',
+                  "$dir/rej", '--out-of-range', 'reject', '--test-split',
+                  '0.3', '--scale', 'standard');
+is($rc, 0, '--out-of-range reject with a test split trains') or diag($out);
+unlike($out, qr/outside the fitted range/, '(no fold or test row refused)');
+$spec = slurp_json("$dir/rej/features.json");
+$report = slurp_json("$dir/rej/report.json");
+is(scalar(grep { ($_->{out_of_range} // '') eq 'reject' }
+            @{ $spec->{features} }), 13, 'the spec keeps reject everywhere');
+ok($report->{chosen}{cv_score} > 90 && $report->{test_score} > 85,
+   "cross-validated ($report->{chosen}{cv_score}) and held-out "
+   . "($report->{test_score}) accuracy");
+
+# the fitted range of every numeric feature, whatever the scaling: the
+# training rows' min and max (held-out rows left out)
+
+my %held = map { $_ => 1 } @{ $report->{test_lines} };
+open my $wfh, '<', fixture('wine.csv') or die $!;
+my @whead = split /,/, scalar(<$wfh>) =~ s/\r?\n\z//r;
+my (%min, %max, @outside);
+while (my $l = <$wfh>) {
+    $l =~ s/\r?\n\z//;
+    my @c = split /,/, $l;
+    my $ln = $.;
+    for my $i (0 .. $#whead) {
+        my $n = $whead[$i];
+        next if $n eq 'cultivar';
+        if ($held{$ln}) {
+            next;
+        }
+        $min{$n} = $c[$i] if !defined $min{$n} || $c[$i] < $min{$n};
+        $max{$n} = $c[$i] if !defined $max{$n} || $c[$i] > $max{$n};
+    }
+}
+close $wfh;
+
+for my $scale (qw(standard maxabs none)) {
+    my $s = $scale eq 'standard' ? $spec : do {
+        ($rc, $out) = run($train, '--quiet', '--data', fixture('wine.csv'),
+                          '--target', 'cultivar', '--task', 'classify',
+                          '--out', "$dir/range-$scale", '--test-split', '0.3',
+                          '--scale', $scale, '--c', '1', '--gamma', '0.1');
+        slurp_json("$dir/range-$scale/features.json");
+    };
+    my @bad = grep { !defined $_->{min} || !defined $_->{max}
+                     || $_->{min} != $min{ $_->{name} }
+                     || $_->{max} != $max{ $_->{name} } }
+              @{ $s->{features} };
+    is(scalar @bad, 0, "--scale $scale: every feature's min and max are "
+       . "its training rows' own") or diag(explain(\@bad));
+}
+
+# and a bundle with reject refuses a row outside that range when served
+
+my $runp = "$tools/predict-run";
+my %row = map { $_ => ($min{$_} + $max{$_}) / 2 } keys %min;
+$row{alcohol} = 2 * $max{alcohol};
+my $rowfile = write_file('row.jsonl', $json->encode({ features => \%row })
+                                      . "\n");
+my $ans = `$runp $dir/rej $rowfile 2>/dev/null`;
+like($ans, qr/"code":"out_of_range".*alcohol/,
+     'served: a row outside the fitted range is refused (reject)');
+$row{alcohol} = $max{alcohol};
+$rowfile = write_file('row.jsonl', $json->encode({ features => \%row }) . "\n");
+$ans = `$runp $dir/rej $rowfile 2>/dev/null`;
+like($ans, qr/^\{"label":"class_\d"/, 'a row at the edge is answered');
+
 # 5. bad files: a clear error naming the line, never a crash
 
 my @bad = (

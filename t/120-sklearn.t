@@ -4,7 +4,12 @@
 # sign) and regression outputs to 1e-9, probabilities to 1e-9 for
 # multi-class problems.  Binary probabilities follow libsvm 3.24, which
 # computes the pairwise probability exactly where scikit-learn's older
-# libsvm iterates the coupling to 0.005 / k: within 0.005 there.
+# libsvm iterates the coupling to 0.005 / k: within 0.005 there.  The
+# later cases (SimpleImputer fills, a TransformedTargetRegressor's target
+# scaling, a search's best_estimator_, break_ties on two classes) are
+# checked on held-out rows with missing values.  Then what the exporter
+# refuses, its command line (never a traceback), and the fitted ranges
+# that make predict_out_of_range work for every scaler.
 
 use strict;
 use warnings;
@@ -21,7 +26,12 @@ my $sk = fixture('sklearn');
 
 my @cases = qw(wine-minmax-svc wine-clip-linear cancer-standard-binary
                cancer-maxabs-nusvc-poly iris-onehot-svr iris-columns-sigmoid
-               diabetes-standard-svr cancer-oneclass);
+               diabetes-standard-svr cancer-oneclass
+               wine-impute-standard iris-impute-columns-svr
+               iris-impute-mode-svc diabetes-target-standard
+               diabetes-target-minmax diabetes-target-maxabs
+               iris-gridsearch wine-randomsearch cancer-breakties-binary);
+my %held_out = map { $_ => 1 } @cases[8 .. $#cases];
 
 my $config = "client_max_body_size 4m;\nclient_body_buffer_size 4m;\n";
 $config .= "location = /$_ { predict_model $sk/$_; "
@@ -56,6 +66,12 @@ for my $name (@cases) {
 
     is(scalar @got, scalar @want, "$name: every row answered");
 
+    if ($name =~ /impute|target/) {
+        my $nulls = grep { /null/ } @bodies;
+        ok($nulls > 5, "$name: $nulls held-out rows with missing values, "
+           . "filled as the SimpleImputer fills them");
+    }
+
     my ($labels, $maxdec, $maxval, $maxp, $ndec, $np) = (0, 0, 0, 0, 0, 0);
 
     for my $i (0 .. $#want) {
@@ -83,14 +99,17 @@ for my $name (@cases) {
         }
     }
 
+    my $rows = $held_out{$name} ? 'held-out rows' : 'rows';
+
     if (exists $got[0]{value}) {
         cmp_ok($maxval, '<=', 1e-9, "$name: regression outputs equal "
-               . "scikit-learn's predict to 1e-9 (max $maxval)");
+               . "scikit-learn's predict to 1e-9 on " . scalar(@want)
+               . " $rows (max $maxval)");
         next;
     }
 
     is($labels, 0, "$name: labels equal scikit-learn's predict on all "
-       . scalar(@want) . " rows");
+       . scalar(@want) . " $rows");
     ok($ndec > 0, "$name: $ndec decision values compared");
     cmp_ok($maxdec, '<=', 1e-9, "$name: decision values to 1e-9 "
            . "(max $maxdec)");
@@ -122,6 +141,28 @@ like($refused{'an unsupported step'} // '', qr/unsupported preprocessing step Po
 like($refused{'onehot with drop'} // '', qr/drop=\.\.\.\) is not supported/,
      'OneHotEncoder(drop=...)');
 
+my @refusals = (
+    ['callable kernel', qr/^a callable kernel \(linear_kernel\) is not supported/],
+    ['break ties', qr/^SVC\(break_ties=True\) with 3 classes is not supported: scikit-learn's predict breaks tied votes by the one-vs-rest decision function/],
+    ['break ties ovo', qr/^SVC\(break_ties=True\) with 3 classes/],
+    ['unfitted search', qr/^the GridSearchCV is not fitted/],
+    ['search without refit', qr/refit=False: it has no best_estimator_/],
+    ['search of a non-svm', qr/^the last step must be SVC.*not LogisticRegression/],
+    ['imputer indicator', qr/^SimpleImputer\(add_indicator=True\) is not supported/],
+    ['imputer zeros', qr/^SimpleImputer\(missing_values=0\) is not supported/],
+    ['imputer after a scaler', qr/^a SimpleImputer must come first/],
+    ['imputer fill not a category', qr/fills column 'x1' with 'none', a category the OneHotEncoder never saw/],
+    ['onehot of missing values', qr/saw missing values in column 'x1' as a category/],
+    ['target function', qr/^TransformedTargetRegressor\(func=\.\.\.\) is not supported/],
+    ['target power', qr/^TransformedTargetRegressor\(transformer=PowerTransformer\) is not supported/],
+    ['target around another regressor', qr/must wrap an SVR or a NuSVR, not LinearRegression/],
+    ['X_train of the wrong shape', qr/^X_train has shape \(150, 2\); the pipeline takes 4 columns/],
+    ['X_train not numbers', qr/column 'x0' holds 'setosa', not a number/],
+);
+for my $r (@refusals) {
+    like($refused{ $r->[0] } // 'EXPORTED', $r->[1], "refused: $r->[0]");
+}
+
 # the command line, on a pickle
 
 my $dir = tempdir(CLEANUP => 1);
@@ -151,5 +192,125 @@ is_deeply($spec->{target}{classes}, [0, 1, 2], 'numeric classes kept as numbers'
 my $t2 = PredictTest->new(config => "location = /i { predict_model $dir/b; }");
 my ($rc, $msg) = $t2->test_conf;
 is($rc, 0, 'nginx -t accepts the exported bundle') or diag($msg);
+
+# the command line: --help aside (t/105-tools-help.t), a refused pickle
+# or file is one line on stderr, "error:", status 1, never a traceback
+
+my $cli = "$dir/cli";
+system("/usr/bin/python3 $ROOT/t/data/sklearn_cli.py $cli") == 0 or die;
+my $ranges = do { local (@ARGV, $/) = ("$cli/ranges.json"); $json->decode(<>) };
+
+sub export_cli {
+    my (@args) = @_;
+    my $cmd = join ' ', '/usr/bin/python3', "$ROOT/tools/sklearn_export.py",
+                        map { my $a = $_; $a =~ s/'/'\\''/g; "'$a'" } @args;
+    my $stdout = `$cmd 2>$dir/stderr`;
+    my $status = $? >> 8;
+    my $stderr = do { local (@ARGV, $/) = ("$dir/stderr"); <> // '' };
+    return ($status, $stdout, $stderr);
+}
+
+sub spec_of {
+    my ($bundle) = @_;
+    local (@ARGV, $/) = ("$bundle/features.json");
+    return $json->decode(<>);
+}
+
+my @names = ('--feature-names', 'sl,sw,pl,pw');
+my @bad_cli = (
+    ['a missing pickle', ["$cli/none.pkl", "$dir/x"],
+     qr/cannot read \S*none\.pkl: No such file or directory/],
+    ['a corrupt pickle', ["$cli/corrupt.pkl", "$dir/x"],
+     qr/corrupt\.pkl is not a pickle this python can load/],
+    ['a pickle of something else', ["$cli/dict.pkl", "$dir/x"],
+     qr/the last step must be SVC, NuSVC, SVR, NuSVR or OneClassSVM, not dict/],
+    ['a callable kernel', ["$cli/kernel.pkl", "$dir/x"],
+     qr/a callable kernel \(linear_kernel\) is not supported/],
+    ['SVC(break_ties=True), three classes', ["$cli/ties.pkl", "$dir/x"],
+     qr/SVC\(break_ties=True\) with 3 classes is not supported/],
+    ['a missing --train-data file',
+     ["$cli/standard.pkl", "$dir/x", @names, '--train-data', "$cli/no.csv"],
+     qr/--train-data \S*no\.csv: No such file or directory/],
+    ['--train-data without the feature names',
+     ["$cli/standard.pkl", "$dir/x", '--train-data', "$cli/train.csv"],
+     qr/the training data has no column 'x0' \(the pipeline does not name its features/],
+);
+for my $c (@bad_cli) {
+    my ($name, $args, $re) = @$c;
+    my ($st, $o, $e) = export_cli(@$args);
+    is($st, 1, "command line, $name: status 1");
+    like($e, qr/\Asklearn_export\.py: error: [^\n]+\n\z/,
+         "command line, $name: one line on stderr");
+    like($e, $re, "command line, $name: says why");
+    unlike($o . $e, qr/Traceback|File "/, "command line, $name: no "
+           . "traceback");
+}
+
+# a fitted search: its best_estimator_, said on stderr and in the report
+
+my ($st, $o, $e) = export_cli("$cli/search.pkl", "$dir/search", @names,
+                              '--train-data', "$cli/train.csv");
+is($st, 0, 'a pickled GridSearchCV is exported') or diag($e);
+like($e, qr/exporting the GridSearchCV's best_estimator_ \(m__C=[14]\)/,
+     'and the exporter says it exports the best_estimator_');
+my $report = do { local (@ARGV, $/) = ("$dir/search/report.json");
+                  $json->decode(<>) };
+is($report->{search}{type}, 'GridSearchCV', 'the report records the search');
+like($report->{estimator}, qr/^Pipeline/, '(and the estimator exported)');
+
+# fitted ranges: without training data a StandardScaler pipeline has none,
+# and the exporter names the features; with X_train or --train-data each
+# numeric feature has numpy's min and max of the training rows, and
+# predict_out_of_range reject refuses a row outside them
+
+($st, $o, $e) = export_cli("$cli/standard.pkl", "$dir/norange", @names);
+is($st, 0, 'StandardScaler, no training data: exported');
+like($e, qr/^sklearn_export\.py: warning: 4 numeric features have no fitted range, so predict_out_of_range cannot apply to them: sl, sw, pl, pw; pass the training data \(X_train=\.\.\., or --train-data FILE\.csv\)$/m,
+     'and the features without a fitted range are named on stderr');
+ok(!grep({ exists $_->{min} } @{ spec_of("$dir/norange")->{features} }),
+   '(the spec has no range for them)');
+
+($st, $o, $e) = export_cli("$cli/standard.pkl", "$dir/range", @names,
+                           '--train-data', "$cli/train.csv");
+is($st, 0, 'StandardScaler with --train-data: exported') or diag($e);
+is($e, '', 'nothing to warn about');
+
+sub range_ok {
+    my ($bundle, $what, $min, $max) = @_;
+    my @bad = grep { !defined $_->{min}
+                     || $_->{min} != $min->{ $_->{name} }
+                     || $_->{max} != $max->{ $_->{name} } }
+              @{ spec_of($bundle)->{features} };
+    is(scalar @bad, 0, "$what: every feature has the training rows' min "
+       . "and max (numpy's)") or diag(explain(\@bad));
+}
+
+range_ok("$dir/range", '--train-data', $ranges->{min}, $ranges->{max});
+range_ok("$cli/api", 'export(X_train=...)', $ranges->{min}, $ranges->{max});
+
+my %neg = map { $_ => -$ranges->{max_abs}{$_} } keys %{ $ranges->{max_abs} };
+($st, $o, $e) = export_cli("$cli/maxabs.pkl", "$dir/maxabs", @names);
+ok($st == 0 && $e eq '', 'MaxAbsScaler, no training data: no warning');
+range_ok("$dir/maxabs", 'MaxAbsScaler alone: [-max_abs_, max_abs_]', \%neg,
+         $ranges->{max_abs});
+($st, $o, $e) = export_cli("$cli/maxabs.pkl", "$dir/maxabs2", @names,
+                           '--train-data', "$cli/train.csv");
+range_ok("$dir/maxabs2", 'MaxAbsScaler with --train-data', $ranges->{min},
+         $ranges->{max});
+
+my $tools = $ENV{PREDICT_TOOLS} // "$ROOT/build";
+open $fh, '>', "$dir/outside.jsonl" or die $!;
+print $fh $json->encode($ranges->{outside}), "\n";
+close $fh;
+my $served = `$tools/predict-run $dir/range --out-of-range reject $dir/outside.jsonl 2>/dev/null`;
+like($served, qr/^\{"error":\{"code":"out_of_range".*"sl"/,
+     'reject refuses a row outside the fitted range of a StandardScaler '
+     . 'feature');
+$served = `$tools/predict-run $dir/norange --out-of-range reject $dir/outside.jsonl 2>/dev/null`;
+like($served, qr/^\{"label":/,
+     '(without the range, the same row is answered: what was silently '
+     . 'the case before)');
+$served = `$tools/predict-run $cli/api --out-of-range reject $dir/outside.jsonl 2>/dev/null`;
+like($served, qr/"code":"out_of_range"/, 'the same with export(X_train=...)');
 
 done_testing();

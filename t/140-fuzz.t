@@ -20,7 +20,7 @@ my $bin = $ENV{PREDICT_FUZZ} // "$ROOT/build/fuzz";
 my $seconds = $ENV{PREDICT_FUZZ_SECONDS} // 8;
 my $dir = tempdir(CLEANUP => 1);
 
-for my $t (qw(request model scale spec csv dtoa)) {
+for my $t (qw(request model scale spec csv dtoa api)) {
     my $f = "$bin/fuzz_$t";
     ok(-x $f, "fuzz_$t is built") or next;
 

@@ -36,7 +36,6 @@ my $json = JSON::PP->new;
 my $A = fixture('heart.model');
 my $B = fixture('heart-linear.model');
 my $range = fixture('heart.range');
-my $check = "$ROOT/t/bench/check.lua";
 
 my $t = PredictTest->new(workers => 2, config => <<"END");
 location = /p {
@@ -106,43 +105,9 @@ my $static = "$dir/static.cases";
     print $fh "200\t{\"ok\":true}\t$_\n" for @bodies;
 }
 
-# wrk in the background, its report in a file; stopped by SIGINT
-sub wrk_start {
-    my ($uri, $cases, @args) = @_;
-    my $out = "$dir/wrk.$$." . int(rand 1e9);
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        open STDOUT, '>', $out or die $!;
-        open STDERR, '>&', \*STDOUT or die $!;
-        exec 'wrk', '-t2', '-c2', '-d120s', '--timeout', '10s', '-s', $check,
-             "http://127.0.0.1:" . $t->port . $uri, '--', $cases, @args;
-        exit 127;
-    }
-    sleep 0.3;
-    return { pid => $pid, out => $out };
-}
-
-sub wrk_stop {
-    my ($w) = @_;
-    kill 'INT', $w->{pid};
-    my $deadline = time + 20;
-    while (waitpid($w->{pid}, WNOHANG) == 0 && time < $deadline) {
-        sleep 0.05;
-    }
-    kill 'KILL', $w->{pid} if waitpid($w->{pid}, WNOHANG) == 0;
-    my $text = do { local (@ARGV, $/) = ($w->{out}); <> } // '';
-    my %r = $text =~ /(\w+): (\d+)/g;
-    $r{text} = $text;
-    $r{failed} = ($r{mismatched} // 0) + ($r{non2xx} // 0)
-                 + ($r{errors} // 0);
-    return \%r;
-}
-
-sub report {
-    my ($r) = @_;
-    return join ' ', map { "$_=" . ($r->{$_} // '?') }
-        qw(checked mismatched non2xx errors first other);
-}
+sub wrk_start { return $t->wrk_start(@_) }
+sub wrk_stop { return PredictTest::wrk_stop(@_) }
+sub report { return PredictTest::wrk_report(@_) }
 
 # --- Connection: close, 20 reloads -----------------------------------------
 

@@ -137,7 +137,18 @@ for my $body ('{', '}', '[', ']', '{"features"}', '{"features": }',
 }
 
 # ---------------------------------------------------------------------------
-# 3. invalid UTF-8, in keys and in (categorical or not) string values
+# 3. invalid UTF-8, in keys and in (categorical or not) string values;
+# control characters and escapes in text that is echoed: never raw
+
+for my $text ('a\nb', '\u001b[31m', 'x\r\n2026/01/01 00:00:00 [notice] 1#1: forged',
+              '\u0085\u2028' x 30) {
+    my $r = post('/wine', qq({"features": {"$text": 1}}));
+    is_error($r, 400, 'unknown_feature', 'an unknown name with escapes ('
+             . substr($text, 0, 24) . ')');
+    my $msg = eval { decode_json($r->{body})->{error}{message} } // '';
+    ok($msg !~ /[\x00-\x1f\x7f\x{80}-\x{9f}]/, 'no control character '
+       . 'echoed') or diag($msg);
+}
 
 for my $bytes ("\xff", "\xfe", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80",
                "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80",
@@ -169,6 +180,12 @@ is_error(post('/heart', '{"features": {"1": 1, "\u0031": 2}}'), 400,
 for my $n ('1e400', '-1e400', '1e99999999999999999999', '-1.8e308') {
     is_error(post('/heart', qq({"features": {"1": $n}})), 400,
              'invalid_value', "$n is not a finite double");
+}
+for my $zeros (100010, 200000) {
+    my $n = '0.' . ('0' x $zeros) . '1e1000000000';
+    is_error(post('/heart', qq({"features": {"1": $n}})), 400,
+             'invalid_value', "a capped exponent after $zeros zeros is not "
+             . 'a small number');
 }
 (my $zero = $one) =~ s/"2": 1/"2": 0/;
 my $want_zero = post('/heart', $zero)->{body};

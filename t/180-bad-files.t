@@ -13,6 +13,7 @@ use FindBin;
 use lib "$FindBin::Bin/lib";
 
 use File::Path qw(make_path);
+use POSIX qw(mkfifo);
 use Test::More;
 use PredictTest;
 
@@ -69,6 +70,15 @@ add('model', 'a blank line', "\n", 1);
 add('model', 'binary garbage', garbage(4096), 1);
 add('model', 'text that is not a model', "hello, world\n" x 10, 1);
 add('model', 'NUL bytes', "\0" x 100, 1);
+add('model', 'a NUL byte among the SVs', edit($model, qr/^(\S+) 1:/, "\$1 1:\0"), 1);
+add('model', 'a feature spec given as the model', $spec, 1);
+add('model', 'a FIFO', sub { mkfifo($_[0], 0644) or die "mkfifo: $!" }, 1);
+add('model', '300 MB of zeros (sparse)',
+    sub { system('truncate', '-s', '300M', $_[0]) == 0 or die }, 1);
+add('range', 'a FIFO', sub { mkfifo($_[0], 0644) or die "mkfifo: $!" }, 1);
+add('range', 'a directory', sub { mkdir $_[0] or die "mkdir: $!" }, 1);
+add('spec', 'a FIFO', sub { mkfifo($_[0], 0644) or die "mkfifo: $!" }, 1);
+add('spec', 'a model given as the spec', $model, 1);
 add('model', 'svm_type only', "svm_type c_svc\n", 1);
 add('model', 'header only', $header, 1);
 add('model', 'no SV section', edit($header, qr/^SV\n/, ''), 1);
@@ -240,7 +250,9 @@ for my $c (@cases) {
     my ($kind, $name, $content, $must) = @$c;
     $n++;
     my $path = "$dir/$kind-$n";
-    if (ref $content) {
+    if (ref $content eq 'CODE') {
+        $content->($path);
+    } elsif (ref $content) {
         make_path($path);
         for my $f (keys %$content) {
             open my $fh, '>:raw', "$path/$f" or die $!;

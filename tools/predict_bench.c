@@ -9,6 +9,7 @@
  * outputs agree: the same labels, probabilities and values to 1e-9.
  *
  * usage: predict-bench MODEL DATA [--seconds S] [--json]
+ *        predict-bench --help
  *        (DATA: libsvm-format rows, already scaled for MODEL)
  */
 
@@ -36,6 +37,7 @@ typedef struct {
 } rows_t;
 
 
+static void usage(const char *msg);
 static double now(void);
 static void load_rows(const char *path, rows_t *r);
 static double bench_libsvm(const pm_model_t *m, const rows_t *r, int prob,
@@ -44,6 +46,40 @@ static double bench_ours(const pm_model_t *m, const rows_t *r, int prob,
     int engine, double seconds, double *sink);
 static double bench_json(const pm_pipeline_t *p, char **bodies, int n,
     double seconds, size_t *preds);
+
+
+static const char  usage_text[] =
+"usage: predict-bench MODEL DATA [--seconds S] [--json]\n"
+"       predict-bench --help\n"
+"\n"
+"Checks, then times, src/'s prediction path against libsvm's\n"
+"svm_predict() and svm_predict_probability() on the same loaded MODEL\n"
+"and the rows of DATA (libsvm data, already scaled for MODEL), then the\n"
+"whole request path (JSON in, JSON out) for single requests and a batch\n"
+"of 100.  Prints ns per prediction.\n"
+"\n"
+"  --seconds S   time for each measurement (default 1)\n"
+"  --json        the results as one JSON object\n"
+"  --help        this text, on standard output\n"
+"\n"
+"Exit status: 0, 1 when the outputs differ (a label, or more than 1e-9)\n"
+"or a file is refused, 2 on a usage error.\n";
+
+
+/* msg NULL: --help, on stdout */
+
+static void
+usage(const char *msg)
+{
+    if (msg == NULL) {
+        fputs(usage_text, stdout);
+        exit(fflush(stdout) == 0 ? 0 : 1);
+    }
+
+    fprintf(stderr, "predict-bench: %s\n", msg);
+    fputs(usage_text, stderr);
+    exit(2);
+}
 
 
 static double
@@ -229,6 +265,7 @@ int
 main(int argc, char **argv)
 {
     int            i, k, json_out, bad_labels, has_prob;
+    char           msg[128];
     size_t         preds;
     double         seconds, sink, ns_lib_p, ns_lib, ns_fast_p, ns_fast;
     double         ns_json, ns_batch, t, maxdiff, pl[1024], pf[1024], vl, vf;
@@ -238,33 +275,53 @@ main(int argc, char **argv)
     pm_svm_t      *s;
     pm_model_t    *m;
     pm_options_t   opt;
+    const char    *path[2];
     pm_pipeline_t  p;
-
-    if (argc < 3) {
-        fprintf(stderr, "usage: predict-bench MODEL DATA [--seconds S] "
-                "[--json]\n");
-        return 2;
-    }
 
     seconds = 1;
     json_out = 0;
+    path[0] = NULL;
+    path[1] = NULL;
 
-    for (i = 3; i < argc; i++) {
-        if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(NULL);
+
+        } else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
             seconds = atof(argv[++i]);
+
+            if (!(seconds > 0) || seconds > 3600) {
+                usage("--seconds is a number of seconds, at most 3600");
+            }
+
         } else if (strcmp(argv[i], "--json") == 0) {
             json_out = 1;
+
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            (void) snprintf(msg, sizeof(msg), "unknown or incomplete option "
+                            "\"%.64s\"", argv[i]);
+            usage(msg);
+
+        } else if (path[1] == NULL) {
+            path[path[0] != NULL] = argv[i];
+
+        } else {
+            usage("MODEL and DATA only");
         }
+    }
+
+    if (path[1] == NULL) {
+        usage("MODEL and DATA are required");
     }
 
     pm_err_init(&err);
 
-    if (pm_model_load(argv[1], &m, &err) != PM_OK) {
-        fprintf(stderr, "predict-bench: %s: %s\n", argv[1], err.msg);
+    if (pm_model_load(path[0], &m, &err) != PM_OK) {
+        fprintf(stderr, "predict-bench: %s: %s\n", path[0], err.msg);
         return 1;
     }
 
-    load_rows(argv[2], &r);
+    load_rows(path[1], &r);
     s = pm_svm_of(m);
     has_prob = m->probability && pm_model_is_classifier(m);
 
@@ -309,6 +366,7 @@ main(int argc, char **argv)
     opt.probability = 1;
     opt.decision_values = 0;
     opt.engine = PM_ENGINE_FAST;
+    opt.label_rule = PM_LABEL_DEFAULT;
     opt.max_instances = 100000;
     (void) pm_pipeline_init(&p, m, NULL, NULL, 0, &opt, &err);
 
@@ -328,7 +386,7 @@ main(int argc, char **argv)
                ns_json, ns_batch, s->fast ? "fast" : "libsvm");
     } else {
         printf("model %s: %d SVs x %d features, %d rows, engine %s\n",
-               argv[1], s->total_sv, m->max_index, r.n,
+               path[0], s->total_sv, m->max_index, r.n,
                s->fast ? "fast" : "libsvm");
         printf("outputs: %d label mismatches, max difference %.3g\n",
                bad_labels, maxdiff);

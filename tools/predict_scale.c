@@ -8,6 +8,7 @@
  * out-of-range policies.  Tests diff it against svm-scale.
  *
  * usage: predict-scale -r RANGE [-p extrapolate|clip|reject] FILE
+ *        predict-scale --help
  */
 
 
@@ -24,14 +25,38 @@
 
 static int scale_rows(const pm_scaler_t *s, int policy, const pm_data_t *d,
     const char *name);
-static void usage(void);
+static void usage(const char *msg);
 
+
+static const char  usage_text[] =
+"usage: predict-scale -r RANGE [-p extrapolate|clip|reject] FILE\n"
+"       predict-scale --help\n"
+"\n"
+"Scales the libsvm data FILE by the svm-scale range file RANGE through\n"
+"the module's own code, and prints what \"svm-scale -r RANGE FILE\"\n"
+"prints, byte for byte.\n"
+"\n"
+"  -r RANGE    the range file (svm-scale -s writes one)\n"
+"  -p POLICY   values outside the fitted range: extrapolate (default,\n"
+"              as svm-scale), clip, or reject (stop at the first)\n"
+"  --help      this text, on standard output\n"
+"\n"
+"Exit status: 0 when every row was scaled, 1 on an error (named with\n"
+"its line), 2 on a usage error.\n";
+
+
+/* msg NULL: --help, on stdout */
 
 static void
-usage(void)
+usage(const char *msg)
 {
-    fprintf(stderr, "usage: predict-scale -r RANGE "
-            "[-p extrapolate|clip|reject] FILE\n");
+    if (msg == NULL) {
+        fputs(usage_text, stdout);
+        exit(fflush(stdout) == 0 ? 0 : 1);
+    }
+
+    fprintf(stderr, "predict-scale: %s\n", msg);
+    fputs(usage_text, stderr);
     exit(2);
 }
 
@@ -40,6 +65,7 @@ int
 main(int argc, char **argv)
 {
     int           i, rc, policy;
+    char          msg[128];
     pm_err_t      err;
     pm_data_t    *d;
     const char   *range, *file;
@@ -50,7 +76,10 @@ main(int argc, char **argv)
     policy = PM_OOR_EXTRAPOLATE;
 
     for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(NULL);
+
+        } else if (strcmp(argv[i], "-r") == 0 && i + 1 < argc) {
             range = argv[++i];
 
         } else if (strcmp(argv[i], "-p") == 0 && i + 1 < argc) {
@@ -59,19 +88,24 @@ main(int argc, char **argv)
                               &policy)
                 != 0)
             {
-                usage();
+                usage("-p is extrapolate, clip or reject");
             }
 
-        } else if (file == NULL && argv[i][0] != '-') {
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            (void) snprintf(msg, sizeof(msg), "unknown or incomplete option "
+                            "\"%.64s\"", argv[i]);
+            usage(msg);
+
+        } else if (file == NULL) {
             file = argv[i];
 
         } else {
-            usage();
+            usage("one FILE only");
         }
     }
 
     if (range == NULL || file == NULL) {
-        usage();
+        usage("-r RANGE and FILE are required");
     }
 
     pm_err_init(&err);

@@ -307,7 +307,7 @@ train_parse_args(int argc, char **argv, train_opts_t *o)
         }
 
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            train_usage(NULL);
+            train_help();
         }
 
         if (i + 1 >= argc || strncmp(a, "--", 2) != 0) {
@@ -353,12 +353,17 @@ main(int argc, char **argv)
     train_parse_args(argc, argv, &o);
     svm_set_print_string_function(train_quiet);
 
+    /* a bad --out fails now, not after the grid search */
+
+    train_prepare_out(&o);
+
     train_load(&o, &t);
     train_split(&o, &t, &sp);
     train_grid_search(&o, &t, &sp, &g);
     train_fit_final(&o, &t, &sp, &g, &m);
     train_score_test(&o, &t, &sp, &m);
     train_write_bundle(&o, &t, &sp, &g, &m);
+    train_keep_out();
     train_summary(&o, &sp, &g, &m);
 
     train_final_free(&m);

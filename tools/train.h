@@ -165,6 +165,11 @@ void train_usage(const char *msg)
     __attribute__((noreturn))
 #endif
     ;
+void train_help(void)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
 void train_die(const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 1, 2), noreturn))
@@ -194,6 +199,8 @@ void train_final_free(train_final_t *m);
 
 /* train_bundle.c */
 
+void train_prepare_out(const train_opts_t *o);
+void train_keep_out(void);
 void train_write_bundle(const train_opts_t *o, const train_table_t *t,
     const train_split_t *sp, const train_grid_t *g, const train_final_t *m);
 void train_summary(const train_opts_t *o, const train_split_t *sp,

@@ -10,23 +10,37 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <svm.h>
 
 #include "pm.h"
 #include "pm_spec.h"
+#include "pm_text.h"
 #include "train.h"
 
 
 #define TRAIN_JSON_FLAGS  (JSON_INDENT(2) | JSON_REAL_PRECISION(17))
+#define TRAIN_MAX_DEPTH   64
 
 
+/* the directories train_prepare_out() made, removed again on a failure */
+
+typedef struct {
+    char               *path[TRAIN_MAX_DEPTH];
+    int                 n;
+    int                 keep;
+} train_made_t;
+
+
+static void train_unmake(void);
 static char *train_path(const char *dir, const char *name, int tmp);
 static void train_write_file(const char *dir, const char *name,
     const char *text);
@@ -39,6 +53,117 @@ static json_t *train_report_chosen(const train_opts_t *o,
     const train_grid_t *g, const train_final_t *m);
 static json_t *train_report(const train_opts_t *o, const train_table_t *t,
     const train_split_t *sp, const train_grid_t *g, const train_final_t *m);
+
+
+static train_made_t  train_made;
+
+
+/*
+ * --out and its missing parents are made before the data is read, so that
+ * a path that cannot be written fails at once, not after the grid search;
+ * if training fails, the directories made here are removed again (rmdir:
+ * only while empty).
+ */
+
+void
+train_prepare_out(const train_opts_t *o)
+{
+    char         *path, *p;
+    size_t        len;
+    struct stat   st;
+
+    len = strlen(o->out);
+
+    if (len == 0) {
+        train_usage("--out is an empty path");
+    }
+
+    path = malloc(len + 1);
+    if (path == NULL) {
+        train_die("out of memory");
+    }
+
+    memcpy(path, o->out, len + 1);
+
+    /* each prefix ending before a slash, then the whole path */
+
+    for (p = path + 1; ; p++) {
+        if (*p != '/' && *p != '\0') {
+            continue;
+        }
+
+        if (p[-1] == '/') {
+            if (*p == '\0') {
+                break;
+            }
+
+            continue;
+        }
+
+        *p = '\0';
+
+        if (stat(path, &st) != 0) {
+            if (errno != ENOENT || mkdir(path, 0755) != 0) {
+                train_die("--out %s: cannot create %s: %s", o->out, path,
+                          strerror(errno));
+            }
+
+            if (train_made.n == 0) {
+                if (atexit(train_unmake) != 0) {
+                    train_die("out of memory");
+                }
+            }
+
+            if (train_made.n < TRAIN_MAX_DEPTH) {
+                train_made.path[train_made.n] = pm_strdup(path);
+                train_made.n += (train_made.path[train_made.n] != NULL);
+            }
+
+        } else if (!S_ISDIR(st.st_mode)) {
+            train_die("--out %s: %s exists and is not a directory", o->out,
+                      path);
+        }
+
+        if (p - path == (ptrdiff_t) len) {
+            break;
+        }
+
+        *p = '/';
+    }
+
+    free(path);
+
+    if (access(o->out, W_OK | X_OK) != 0) {
+        train_die("--out %s: cannot write there: %s", o->out,
+                  strerror(errno));
+    }
+}
+
+
+/* the bundle is written: what train_prepare_out() made stays */
+
+void
+train_keep_out(void)
+{
+    train_made.keep = 1;
+}
+
+
+static void
+train_unmake(void)
+{
+    int  i;
+
+    for (i = train_made.n - 1; i >= 0; i--) {
+        if (!train_made.keep) {
+            (void) rmdir(train_made.path[i]);
+        }
+
+        free(train_made.path[i]);
+    }
+
+    train_made.n = 0;
+}
 
 
 /* DIR/NAME, or DIR/.NAME.tmp; malloc'ed */
@@ -246,18 +371,8 @@ void
 train_write_bundle(const train_opts_t *o, const train_table_t *t,
     const train_split_t *sp, const train_grid_t *g, const train_final_t *m)
 {
-    char         *text;
-    json_t       *report;
-    struct stat   st;
-
-    if (stat(o->out, &st) == 0) {
-        if (!S_ISDIR(st.st_mode)) {
-            train_die("%s exists and is not a directory", o->out);
-        }
-
-    } else if (mkdir(o->out, 0755) != 0) {
-        train_die("cannot create %s: %s", o->out, strerror(errno));
-    }
+    char    *text;
+    json_t  *report;
 
     train_write_model(o->out, m->model);
     train_write_spec(o->out, m->spec);

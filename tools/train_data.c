@@ -24,7 +24,11 @@
 
 /* the room for one libsvm feature name, "1" to PM_MAX_INDEX */
 
-#define TRAIN_NAME_SIZE  12
+#define TRAIN_NAME_SIZE   12
+
+/* more distinct numeric classes than this may be a continuous target */
+
+#define TRAIN_CONTINUOUS  20
 
 
 static int train_sniff(const char *buf);
@@ -39,7 +43,8 @@ static void train_load_csv(const train_opts_t *o, const char *buf,
     size_t len, train_table_t *t);
 static void train_load_libsvm(const train_opts_t *o, const char *buf,
     size_t len, train_table_t *t);
-static void train_set_classes(train_table_t *t, const char **labels);
+static void train_set_classes(const train_opts_t *o, train_table_t *t,
+    const char **labels);
 static int train_cmp_numeric(const void *a, const void *b);
 static int train_cmp_text(const void *a, const void *b);
 
@@ -54,7 +59,7 @@ train_load(train_opts_t *o, train_table_t *t)
     memset(t, 0, sizeof(train_table_t));
     pm_err_init(&err);
 
-    if (pm_read_file(o->data, PM_CSV_MAX_SIZE, &buf, &len, &err) != PM_OK) {
+    if (pm_read_file(o->data, &pm_csv_rules, &buf, &len, &err) != PM_OK) {
         train_die("%s: %s", o->data, err.msg);
     }
 
@@ -224,7 +229,7 @@ train_csv_target(const train_opts_t *o, const pm_csv_t *c, int tcol,
     }
 
     if (o->task == PM_TASK_CLASSIFY) {
-        train_set_classes(t, labels);
+        train_set_classes(o, t, labels);
     }
 
     free(labels);
@@ -368,7 +373,7 @@ train_load_libsvm(const train_opts_t *o, const char *buf, size_t len,
     }
 
     if (o->task == PM_TASK_CLASSIFY) {
-        train_set_classes(t, (const char **) d->label);
+        train_set_classes(o, t, (const char **) d->label);
     }
 }
 
@@ -392,10 +397,15 @@ train_cmp_text(const void *a, const void *b)
 }
 
 
-/* class values sorted (as numbers when all are), each row's class index */
+/*
+ * Class values sorted (as numbers when all are), each row's class index.
+ * Numbers with more than TRAIN_CONTINUOUS distinct values, and more than
+ * one a ten rows, look like a quantity to regress: a warning says so.
+ */
 
 static void
-train_set_classes(train_table_t *t, const char **labels)
+train_set_classes(const train_opts_t *o, train_table_t *t,
+    const char **labels)
 {
     int           k, numeric;
     size_t        i;
@@ -432,6 +442,16 @@ train_set_classes(train_table_t *t, const char **labels)
     }
 
     free(sorted);
+
+    if (numeric && t->nclasses > TRAIN_CONTINUOUS
+        && (size_t) t->nclasses * 10 > t->nrows)
+    {
+        fprintf(stderr, "%s: warning: the target %s%s%s has %d distinct "
+                "numeric values in %zu rows: it looks continuous; to "
+                "predict a quantity, use --task regress\n", TRAIN_PROG,
+                o->target ? "\"" : "", o->target ? o->target : "(labels)",
+                o->target ? "\"" : "", t->nclasses, t->nrows);
+    }
 
     if (t->nclasses < 2) {
         train_die("the target has a single class \"%s\": nothing to "

@@ -328,8 +328,10 @@ train_set_free(train_set_t *set)
  * Encodes set->n rows from space on, their targets as y; returns the
  * first node after them.  Rows encoded for training and scoring never
  * fail: an empty cell takes the fitted fill, an unseen category encodes
- * as all zero.  The spec keeps the user's policies for serving: they are
- * set back afterwards.
+ * as all zero, and a held-out row outside the range fitted on the other
+ * rows is extrapolated where the policy is reject (clip still clips, as
+ * it will when serving).  The spec keeps the user's policies for
+ * serving: they are set back afterwards.
  */
 
 static pm_node_t *
@@ -341,16 +343,21 @@ train_encode(pm_spec_t *s, const train_table_t *t, const size_t *rows,
     pm_err_t   err;
 
     oor = malloc(sizeof(int) * ((size_t) s->n + 1));
-    saved = malloc(sizeof(int) * 2 * ((size_t) s->n + 1));
+    saved = malloc(sizeof(int) * 3 * ((size_t) s->n + 1));
     if (oor == NULL || saved == NULL) {
         train_die("out of memory");
     }
 
     for (i = 0; i < s->n; i++) {
-        saved[2 * i] = s->f[i].missing;
-        saved[2 * i + 1] = s->f[i].unknown;
+        saved[3 * i] = s->f[i].missing;
+        saved[3 * i + 1] = s->f[i].unknown;
+        saved[3 * i + 2] = s->f[i].oor;
         s->f[i].missing = PM_MISSING_FILL;
         s->f[i].unknown = PM_UNKNOWN_ZERO;
+
+        if (s->f[i].oor == PM_OOR_REJECT) {
+            s->f[i].oor = PM_OOR_EXTRAPOLATE;
+        }
     }
 
     for (r = 0; r < set->n; r++) {
@@ -369,8 +376,9 @@ train_encode(pm_spec_t *s, const train_table_t *t, const size_t *rows,
     }
 
     for (i = 0; i < s->n; i++) {
-        s->f[i].missing = saved[2 * i];
-        s->f[i].unknown = saved[2 * i + 1];
+        s->f[i].missing = saved[3 * i];
+        s->f[i].unknown = saved[3 * i + 1];
+        s->f[i].oor = saved[3 * i + 2];
     }
 
     free(oor);

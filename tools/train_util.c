@@ -24,21 +24,22 @@ const pm_enum_t  train_kernel_names[] = {
     { NULL, 0 }
 };
 
-void
-train_usage(const char *msg)
-{
-    if (msg != NULL) {
-        fprintf(stderr, "%s: %s\n", TRAIN_PROG, msg);
-    }
-
-    fprintf(stderr,
+static const char  train_usage_text[] =
 "usage: predict-train --data FILE --target COLUMN\n"
 "           --task classify|regress|one-class --out DIR [options]\n"
+"       predict-train --help\n"
 "\n"
+"Fits a feature spec and an SVM on a CSV file (or libsvm data), chooses C\n"
+"and gamma by cross-validation, and writes DIR/model.libsvm,\n"
+"DIR/features.json and DIR/report.json.  DIR (and its parents) is created\n"
+"before anything is read.\n"
+"\n"
+"input:\n"
 "  --format csv|libsvm     input format (default: by content)\n"
 "  --exclude A,B           columns left out (\\, is a comma in a name)\n"
 "  --categorical A,B       columns one-hot encoded (default: inferred)\n"
 "  --numeric A,B           columns that must be numbers\n"
+"feature spec:\n"
 "  --log1p A,B             log1p before scaling\n"
 "  --scale minmax|standard|maxabs|none   (default minmax to [-1, 1])\n"
 "  --missing reject|fill   empty cells at serving time (default: fill\n"
@@ -46,6 +47,7 @@ train_usage(const char *msg)
 "  --unknown error|zero    unknown categories at serving (default error)\n"
 "  --out-of-range extrapolate|clip|reject   recorded per feature\n"
 "                          (default: left to predict_out_of_range)\n"
+"model selection:\n"
 "  --kernel rbf|linear     (default rbf)\n"
 "  --folds K               cross-validation folds (default 5)\n"
 "  --log2c BEGIN,END,STEP  (default -5,15,2)\n"
@@ -57,9 +59,35 @@ train_usage(const char *msg)
 "  --seed N                row shuffling (default 1)\n"
 "  --jobs N                threads (default: all cores)\n"
 "  --no-probability        no probability estimates\n"
-"  --quiet                 no progress on stderr\n");
+"other:\n"
+"  --quiet                 no progress or summary on stderr\n"
+"  --help                  this text, on standard output\n"
+"\n"
+"Exit status: 0 when the bundle is written, 1 on an error (named on\n"
+"stderr, with the line of the file at fault), 2 on a usage error.\n";
+
+
+/* a usage error: the reason and the usage on stderr, status 2 */
+
+void
+train_usage(const char *msg)
+{
+    if (msg != NULL) {
+        fprintf(stderr, "%s: %s\n", TRAIN_PROG, msg);
+    }
+
+    fputs(train_usage_text, stderr);
 
     exit(2);
+}
+
+
+void
+train_help(void)
+{
+    fputs(train_usage_text, stdout);
+
+    exit(fflush(stdout) == 0 ? 0 : 1);
 }
 
 

@@ -55,6 +55,42 @@ for my $name (sort keys %models) {
     $m->{first} = "{\"features\":$rows[0]}";
 }
 
+# the model server: the repository's wine version 3 (an exported
+# scikit-learn pipeline, named features, probabilities) answered by a
+# native location, by TF Serving's :predict and by V2's /infer; the same
+# rows in each protocol's own shape, single and in batches of 100
+
+my $REPO = fixture('repo');
+my @server_routes = (['native', '/native/wine'],
+                     ['v1', '/v1/models/wine:predict'],
+                     ['v2', '/v2/models/wine/infer']);
+{
+    open my $fh, '<', $models{wine}{raw} or die $!;
+    my @rows;
+    while (<$fh>) {
+        my (undef, @f) = split;
+        push @rows, '[' . join(',', map { (split /:/)[1] } @f) . ']';
+    }
+    my %shape = (
+        native => sub { @_ == 1 ? "{\"features\":$_[0]}"
+                                : '{"instances":[' . join(',', @_) . ']}' },
+        v1 => sub { '{"instances":[' . join(',', @_) . ']}' },
+        v2 => sub { '{"inputs":[{"name":"input-0","shape":[' . scalar(@_)
+                    . ',13],"datatype":"FP64","data":[' . join(',', @_)
+                    . ']}]}' },
+    );
+    for my $api (sort keys %shape) {
+        open my $s, '>', "$out/server-$api.single" or die $!;
+        print $s map { $shape{$api}->($_) . "\n" } @rows;
+        close $s;
+        open my $b, '>', "$out/server-$api.batch" or die $!;
+        for (my $i = 0; $i + 100 <= @rows; $i += 100) {
+            print $b $shape{$api}->(@rows[$i .. $i + 99]) . "\n";
+        }
+        close $b;
+    }
+}
+
 # nginx: the module, and return 200 with an answer of the same size
 
 my $config = '';
@@ -78,8 +114,15 @@ for my $name (sort keys %models) {
                . "return 200 '$m->{answer}\\n'; }\n";
 }
 
+$config .= "location = /native/wine { predict_model $REPO/wine/3; "
+           . "predict_max_instances 100; }\n"
+           . "location /v1/ { predict_api; predict_max_instances 100; }\n"
+           . "location /v2/ { predict_api; predict_max_instances 100; }\n";
+
 my $nginx = PredictTest->new(workers => 2, config => $config,
-                             main_config => 'worker_rlimit_nofile 4096;');
+                             main_config => 'worker_rlimit_nofile 4096;',
+                             http_config => "predict_repository $REPO "
+                                            . "versions=all;\n");
 $nginx->start;
 my $np = $nginx->port;
 
@@ -184,6 +227,32 @@ for my $name (sort keys %models) {
     $checked{$name} = scalar @bodies;
 }
 
+# the three routes give the same labels (the native location's "label",
+# V1's "predictions", V2's "predict" output)
+
+{
+    open my $fh, '<', "$out/server-native.batch" or die $!;
+    my %lab;
+    for my $api (map { $_->[0] } @server_routes) {
+        open my $b, '<', "$out/server-$api.batch" or die $!;
+        my $body = <$b>;
+        chomp $body;
+        my ($route) = map { $_->[1] } grep { $_->[0] eq $api } @server_routes;
+        my $r = http_request($np, 'POST', $route, $body);
+        die "bench: $route: $r->{status} $r->{body}" unless $r->{status} == 200;
+        my $a = decode_json($r->{body});
+        $lab{$api} = join ',', $api eq 'native'
+            ? map { $_->{label} } @{ $a->{predictions} }
+            : $api eq 'v1' ? @{ $a->{predictions} }
+            : @{ (grep { $_->{name} eq 'predict' } @{ $a->{outputs} })[0]{data} };
+    }
+    die "bench: the model server's routes disagree:\n"
+        . join('', map { "$_: $lab{$_}\n" } sort keys %lab)
+        unless $lab{native} eq $lab{v1} && $lab{native} eq $lab{v2};
+    print "answers checked: native, :predict and /infer give the same 100 "
+          . "labels\n";
+}
+
 print "answers checked: module, Flask and FastAPI agree on "
       . join(', ', map { "$checked{$_} $_ rows" } sort keys %checked) . "\n";
 
@@ -236,6 +305,31 @@ for my $name (sort keys %models) {
     }
 }
 
+# the model server's routes, interleaved over rounds
+
+my %server;
+for my $kind ('single', 'batch') {
+    my %runs;
+    for my $round (1 .. $ROUNDS) {
+        for my $rt (@server_routes) {
+            push @{ $runs{ $rt->[0] } },
+                wrk($np, $rt->[1], "$out/server-$rt->[0].$kind");
+        }
+    }
+    for my $api (keys %runs) {
+        my $runs = $runs{$api};
+        $server{$kind}{$api} = {
+            rps => median(map { $_->{rps} } @$runs),
+            p50 => median(map { $_->{p50} } @$runs),
+            p99 => median(map { $_->{p99} } @$runs),
+            non2xx => median(map { $_->{non2xx} } @$runs),
+            runs => [map { $_->{rps} } @$runs] };
+    }
+    printf "server  %-6s %s\n", $kind, join '  ', map {
+        sprintf "%s %.0f req/s", $_->[0], $server{$kind}{ $_->[0] }{rps}
+    } @server_routes;
+}
+
 # memory: resident and proportional set sizes of master and workers
 
 my $master = $nginx->master_pid;
@@ -251,6 +345,62 @@ for my $name (sort keys %models) {
 
 stop_peers();
 $nginx->stop;
+
+# a repository of 100 models x 2 versions (copies of wine's versions 1 and
+# 3, so 200 distinct files to read, hash and check): the time nginx -t
+# takes to load it, the time to start and to reload, and the memory
+
+my $big = "$out/repo100";
+system('rm', '-rf', $big);
+for my $i (0 .. 99) {
+    for my $v (1, 3) {
+        my $d = sprintf '%s/m%03d/%d', $big, $i, $v;
+        make_path($d);
+        system('cp', "$REPO/wine/$v/model.libsvm", "$REPO/wine/$v/features.json",
+               $d) == 0 or die "cp: $?";
+    }
+}
+
+my %repo;
+{
+    my $r = PredictTest->new(workers => 2,
+                             config => "location / { predict_api; }\n",
+                             http_config => "predict_repository $big "
+                                            . "versions=all;\n");
+    my $t = time;
+    my ($st, $o) = $r->test_conf;
+    $repo{test_s} = time - $t;
+    die "bench: nginx -t on 200 versions failed:\n$o" if $st;
+    $t = time;
+    $r->start;
+    my $ok;
+    for (1 .. 500) {
+        my $a = eval { $r->request('POST', '/v2/models/m099/versions/1/infer',
+                                   body => '{"inputs":[{"name":"x","shape":'
+                                   . '[1,13],"datatype":"FP64","data":[13,2,'
+                                   . '2.4,19,100,2.3,2,0.36,1.6,5,1,2.6,'
+                                   . '750]}]}') };
+        $ok = $a && $a->{status} == 200 and last;
+        sleep 0.01;
+    }
+    die "bench: the 200-version repository does not answer" unless $ok;
+    $repo{start_s} = time - $t;
+    $repo{memory} = memory($r->master_pid);
+
+    my %old = map { $_ => 1 } $r->workers;
+    $t = time;
+    $r->signal('HUP');
+    while (time - $t < 60) {
+        my @w = $r->workers;
+        last if @w == 2 && !grep { $old{$_} } @w;
+        sleep 0.01;
+    }
+    $repo{reload_s} = time - $t;
+    $repo{after_reload} = memory($r->master_pid);
+    $r->stop;
+    printf "repository of 200 versions: nginx -t %.2f s, start %.2f s, "
+           . "reload %.2f s\n", @repo{qw(test_s start_s reload_s)};
+}
 
 # the report
 
@@ -314,6 +464,31 @@ for my $when (['loaded', 'With both models loaded'],
                                     @{ $m->{workers} }));
 }
 
+push @md, '', "The model server (the repository's wine version 3, an "
+          . 'exported scikit-learn pipeline with named features and '
+          . 'probabilities; the same rows in each protocol\'s shape):', '',
+          '| requests | route | req/s | p50 | p99 | route / native |',
+          '|---|---|---|---|---|---|';
+for my $kind ('single', 'batch') {
+    for my $rt (@server_routes) {
+        my $r = $server{$kind}{ $rt->[0] };
+        push @md, sprintf('| %s | %s `%s` | %.0f | %.0f us | %.0f us | %.2f |',
+                          $kind eq 'batch' ? 'batches of 100' : 'single',
+                          $rt->[0], $rt->[1], $r->{rps}, $r->{p50}, $r->{p99},
+                          $r->{rps} / $server{$kind}{native}{rps});
+    }
+}
+
+push @md, '', sprintf('A repository of 100 models x 2 versions (200 bundles): '
+    . 'nginx -t %.2f s; start to first answer %.2f s; reload until both '
+    . 'workers are new %.2f s. Master %d kB resident; workers %s kB '
+    . 'resident, %s kB private dirty (after the reload: master %d kB).',
+    $repo{test_s}, $repo{start_s}, $repo{reload_s},
+    $repo{memory}{master}{rss_kb},
+    join('/', map { $_->{rss_kb} } @{ $repo{memory}{workers} }),
+    join('/', map { $_->{private_dirty_kb} } @{ $repo{memory}{workers} }),
+    $repo{after_reload}{master}{rss_kb});
+
 my $md = join "\n", @md;
 open my $fh, '>', "$out/results.md" or die $!;
 print $fh "$md\n";
@@ -321,6 +496,7 @@ close $fh;
 open $fh, '>', "$out/results.json" or die $!;
 print $fh $json->encode({ date => $date, cpu => $cpu, cores => $ncpu,
                           http => \%res, micro => \%micro,
+                          server => \%server, repository => \%repo,
                           memory => \%memory });
 close $fh;
 

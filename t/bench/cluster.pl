@@ -6,7 +6,7 @@
 #               a core), wrk straight at it;
 #   front + 1   front.conf in front of that one node: the cost of the hop;
 #   front + 3   front.conf (one worker a core) in front of three nodes of
-#               one worker each: the layout of t/210-cluster.t.
+#               one worker each: the layout of t/310-cluster.t.
 #
 # wrk (t/bench/post.lua) -t2 -c16 for BENCH_SECONDS (5) a round, rounds
 # interleaved (BENCH_ROUNDS, 3), median kept; single wine rows by name, and

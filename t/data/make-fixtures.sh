@@ -70,6 +70,9 @@ if [ -n "$tools" ]; then
     bundle cancer-oneclass cancer.csv diagnosis one-class --exclude diagnosis
 
     /usr/bin/python3 "$here/sklearn_parity.py" sklearn
+
+    # a model repository for the model-server routes (t/210)
+    /usr/bin/python3 "$here/model_repo.py" "$here/../../tools" repo
 fi
 
 echo "fixtures written to $out"

@@ -1,6 +1,6 @@
 package PredictDeploy;
 
-# Helpers for the deployment tests (t/200-t/230), core Perl only: a fresh
+# Helpers for the deployment tests (t/300-t/330), core Perl only: a fresh
 # Debian root unpacked from the debootstrap tar file `make debroot` makes,
 # commands run in it by chroot with a time limit, and wrk driving checked
 # load (t/bench/check.lua) at 127.0.0.1 in the background.

@@ -484,6 +484,51 @@ sub DESTROY {
 
 
 # ---------------------------------------------------------------------------
+# load: wrk in the background, every answer checked by t/bench/check.lua
+# against a cases file; stopped by SIGINT, its report parsed
+
+sub wrk_start {
+    my ($self, $uri, $cases, @args) = @_;
+    my $out = "$self->{dir}/wrk.$$." . int(rand 1e9);
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open STDOUT, '>', $out or die $!;
+        open STDERR, '>&', \*STDOUT or die $!;
+        exec 'wrk', '-t2', '-c2', '-d120s', '--timeout', '10s', '-s',
+             "$ROOT/t/bench/check.lua", "http://127.0.0.1:$self->{port}$uri",
+             '--', $cases, @args;
+        exit 127;
+    }
+    sleep 0.3;
+    return { pid => $pid, out => $out };
+}
+
+
+sub wrk_stop {
+    my ($w) = @_;
+    kill 'INT', $w->{pid};
+    my $deadline = time + 20;
+    while (waitpid($w->{pid}, WNOHANG) == 0 && time < $deadline) {
+        sleep 0.05;
+    }
+    kill 'KILL', $w->{pid} if waitpid($w->{pid}, WNOHANG) == 0;
+    my $text = do { local (@ARGV, $/) = ($w->{out}); <> } // '';
+    my %r = $text =~ /(\w+): (\d+)/g;
+    $r{text} = $text;
+    $r{failed} = ($r{mismatched} // 0) + ($r{non2xx} // 0)
+                 + ($r{errors} // 0);
+    return \%r;
+}
+
+
+sub wrk_report {
+    my ($r) = @_;
+    return join ' ', map { "$_=" . ($r->{$_} // '?') }
+        qw(checked mismatched non2xx errors first other);
+}
+
+
+# ---------------------------------------------------------------------------
 # HTTP: a small client over one keep-alive connection
 
 sub connect {

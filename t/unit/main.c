@@ -142,6 +142,7 @@ main(int argc, char **argv)
     SUITE(request)
     SUITE(predict)
     SUITE(response)
+    SUITE(text)
 
     return tap_done();
 }

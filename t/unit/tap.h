@@ -73,6 +73,7 @@ void test_csv(void);
 void test_request(void);
 void test_predict(void);
 void test_response(void);
+void test_text(void);
 
 
 #endif /* _PM_TAP_H_INCLUDED_ */

@@ -21,6 +21,9 @@
 #define SPEC_HEAD  "{\"format\": \"predict-features\", \"version\": 1, "
 
 
+static void test_reference(void);
+
+
 static const char  *good_spec =
     SPEC_HEAD "\"features\": ["
     "{\"name\": \"age\", \"type\": \"numeric\", \"index\": 1,"
@@ -55,13 +58,40 @@ typedef struct {
 
 
 #define F1 "{\"name\": \"a\", \"type\": \"numeric\", \"index\": 1}"
+#define SPEC2 "{\"format\": \"predict-features\", \"version\": 2, "
+#define EDGES "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]"
+#define SHARES "[0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1]"
 
 static const bad_spec_t  bad_specs[] = {
     { "not JSON", "{\"format\": ", "line 1, column" },
     { "wrong format", "{\"format\": \"x\", \"version\": 1, \"features\": []}",
       "\"format\" must be \"predict-features\"" },
-    { "a future version", "{\"format\": \"predict-features\", \"version\": 2,"
-      " \"features\": [" F1 "]}", "\"version\" must be 1" },
+    { "a future version", "{\"format\": \"predict-features\", \"version\": 3,"
+      " \"features\": [" F1 "]}", "\"version\" must be 1 to 2" },
+    { "a reference in a version 1 spec", SPEC_HEAD "\"features\": ["
+      "{\"name\": \"a\", \"type\": \"numeric\", \"index\": 1, \"reference\":"
+      " {\"edges\": " EDGES ", \"shares\": " SHARES "}}]}",
+      "\"reference\" needs a version 2 spec" },
+    { "reference shares not adding up to 1", SPEC2 "\"features\": ["
+      "{\"name\": \"a\", \"type\": \"numeric\", \"index\": 1, \"reference\":"
+      " {\"edges\": " EDGES ", \"shares\": [0.5, 0.1, 0.1, 0.1, 0.1, 0.1,"
+      " 0.1, 0.1, 0.1, 0.1]}}]}", "the shares add up to 1.4, not 1" },
+    { "reference edges descending", SPEC2 "\"features\": ["
+      "{\"name\": \"a\", \"type\": \"numeric\", \"index\": 1, \"reference\":"
+      " {\"edges\": [0, 1, 2, 3, 4, 5, 4, 7, 8, 9, 10], \"shares\": " SHARES
+      "}}]}", "edge 6 is not a finite number at or above the one before" },
+    { "reference with 10 edges", SPEC2 "\"features\": ["
+      "{\"name\": \"a\", \"type\": \"numeric\", \"index\": 1, \"reference\":"
+      " {\"edges\": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], \"shares\": " SHARES
+      "}}]}", "\"edges\" must have 11 numbers" },
+    { "a categorical reference of the wrong length", SPEC2 "\"features\": ["
+      "{\"name\": \"c\", \"type\": \"categorical\", \"index\": 1,"
+      " \"categories\": [\"x\", \"y\"], \"reference\": {\"shares\": [1]}}]}",
+      "\"shares\" must have one number per bin" },
+    { "a negative share", SPEC2 "\"features\": ["
+      "{\"name\": \"c\", \"type\": \"categorical\", \"index\": 1,"
+      " \"categories\": [\"x\", \"y\"], \"reference\": {\"shares\": "
+      "[1.5, -0.5]}}]}", "share 0 is not a number in [0, 1]" },
     { "no features", SPEC_HEAD "\"features\": []}", "non-empty array" },
     { "unknown top-level key", SPEC_HEAD "\"features\": [" F1 "], \"x\": 1}",
       "the spec: unknown key \"x\"" },
@@ -262,7 +292,7 @@ test_features(void)
                " \"flag\": 0}", PM_OOR_EXTRAPOLATE, out, &noor, &err);
     ok(n == PM_EMISSING && strcmp(err.names[0], "age") == 0,
        "a missing feature without fill is refused by name");
-    like(err.msg, "1 feature is missing, \"age\" first", "message");
+    like(err.msg, "feature \"age\" is missing", "message");
 
     n = encode(s, "{\"age\": 30, \"sex\": \"x\", \"debt\": 0, \"score\": 3,"
                " \"visits\": 0, \"flag\": 0}", PM_OOR_EXTRAPOLATE, out, &noor,
@@ -444,4 +474,78 @@ test_features(void)
         is_int(rc, PM_EFORMAT, "refused: %s", b->name);
         like(err.msg, b->error, "message: %s", b->name);
     }
+
+    test_reference();
+}
+
+
+/* drift references: parsed, binned, written back */
+
+static void
+test_reference(void)
+{
+    int          rc, i, good;
+    char        *text;
+    json_t      *j;
+    pm_err_t     err;
+    pm_spec_t   *s, *back = NULL;
+
+    static const char  spec[] = SPEC2 "\"features\": ["
+        "{\"name\": \"a\", \"type\": \"numeric\", \"index\": 1,"
+        " \"reference\": {\"edges\": [0, 1, 2, 2, 2, 5, 6, 7, 8, 9, 10],"
+        " \"shares\": " SHARES "}},"
+        "{\"name\": \"c\", \"type\": \"categorical\", \"index\": 2,"
+        " \"categories\": [\"x\", \"y\"], \"reference\": {\"shares\": "
+        "[0.25, 0.75]}},"
+        "{\"name\": \"n\", \"type\": \"numeric\", \"index\": 4}]}";
+
+    static const struct {
+        double  v;
+        int     bin;
+    } bins[] = {
+        { -0.5, 0 }, { 0, 1 }, { 0.5, 1 }, { 1, 2 }, { 1.999, 2 },
+        { 2, 5 },      /* the edge 2 repeats: the last bin it opens */
+        { 4.9, 5 }, { 5, 6 }, { 9.5, 10 }, { 10, 10 }, { 10.5, 11 },
+        { 1e300, 11 }, { -1e300, 0 }
+    };
+
+    pm_err_init(&err);
+    rc = pm_spec_parse(spec, sizeof(spec) - 1, &s, &err);
+    is_int(rc, PM_OK, "a version 2 spec with references loads");
+
+    if (rc != PM_OK) {
+        tap_diag("%s", err.msg);
+        return;
+    }
+
+    ok(pm_spec_nbins(&s->f[0]) == 12 && pm_spec_nbins(&s->f[1]) == 3
+       && pm_spec_nbins(&s->f[2]) == 0, "bins: 12 numeric, categories + 1, "
+       "none without a reference");
+
+    good = 1;
+    for (i = 0; i < (int) (sizeof(bins) / sizeof(bins[0])); i++) {
+        if (pm_spec_bin(&s->f[0], bins[i].v) != bins[i].bin) {
+            good = 0;
+            tap_diag("%g: bin %d, expected %d", bins[i].v,
+                     pm_spec_bin(&s->f[0], bins[i].v), bins[i].bin);
+        }
+    }
+    ok(good, "numeric values binned: below, [e_i, e_i+1), the last closed, "
+       "above");
+    ok(pm_spec_bin(&s->f[1], 1) == 1 && pm_spec_bin(&s->f[1], -1) == 2,
+       "a category is its bin, an unseen one the last");
+
+    j = pm_spec_json(s);
+    text = json_dumps(j, 0);
+    json_decref(j);
+    rc = (text != NULL) ? pm_spec_parse(text, strlen(text), &back, &err)
+                        : PM_ERROR;
+    ok(rc == PM_OK && back->version == 2 && back->f[0].ref.has
+       && back->f[0].ref.edges[3] == 2 && back->f[1].ref.shares[1] == 0.75
+       && !back->f[2].ref.has, "written back as version 2, references kept");
+    if (rc == PM_OK) {
+        pm_spec_free(back);
+    }
+    free(text);
+    pm_spec_free(s);
 }

@@ -292,6 +292,7 @@ test_predict(void)
     opt.max_instances = 100;
     opt.decision_values = 0;
     opt.engine = PM_ENGINE_FAST;
+    opt.label_rule = PM_LABEL_DEFAULT;
 
     rc = pm_pipeline_init(&p, m, s, NULL, 0, &opt, &err);
     ok(rc == PM_OK && p.nfeatures == UT_FEATURES, "pipeline: 4 features");

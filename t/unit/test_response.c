@@ -112,6 +112,7 @@ test_response(void)
     opt.max_instances = 7;
     opt.decision_values = 0;
     opt.engine = PM_ENGINE_FAST;
+    opt.label_rule = PM_LABEL_DEFAULT;
 
     rc = pm_model_load(ut_train("meta.model", C_SVC, POLY, 1), &m, &err);
     rc |= pm_pipeline_init(&p, m, NULL, NULL, 0, &opt, &err);
