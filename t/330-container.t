@@ -10,12 +10,13 @@
 #     nginx's workers), the image's uid, non-root and a read-only root
 #     with /tmp and the models mounted, the ConfigMap's nginx.conf the
 #     container's, byte for byte;
-#   - that nginx.conf, paths moved under a test prefix, passes nginx -t
-#     and serves a prediction and both health routes;
+#   - that nginx.conf (a model repository answered by predict_api), paths
+#     moved under a test prefix, passes nginx -t and serves a prediction
+#     (TF Serving's :predict route) and both health routes;
 #   - with podman (Debian's, OCI runtime runc: crun refuses this machine's
 #     hybrid cgroup layout), on a base image made from the debootstrap
 #     root (no image registry is reachable here): the Containerfile builds
-#     from `make deb`'s package; the container, with the model directory
+#     from `make deb`'s package; the container, with the model repository
 #     and a configuration mounted as volumes, answers a prediction as the
 #     built module does, runs master and workers as uid 10001, and the
 #     Deployment's preStop command stops it gracefully (exit 0).  Where
@@ -39,15 +40,30 @@ plan skip_all => $why if $why;
 
 my $T0 = time;
 my $bundle = fixture('wine.bundle');
-my ($body) = wine_bodies(1);
+my ($row) = wine_bodies(1);
+my $body = encode_json({ instances => [ decode_json($row)->{features} ] });
+my $route = '/v1/models/wine:predict';
+
+# a model repository as the container mounts it: NAME/VERSION/ bundles
+sub repository {
+    my ($dir) = @_;
+    mkdir $dir;
+    mkdir "$dir/wine";
+    system('cp', '-r', $bundle, "$dir/wine/1") == 0 or die 'cp failed';
+    return $dir;
+}
+
+# the answer to expect, from the fresh module with the same repository
 my $want = do {
-    my $t = PredictTest->new(config => "location = /p { predict_model "
-                                       . "$bundle; }");
+    my $t = PredictTest->new(config => 'location / { predict_api; }');
+    my $repo = repository($t->dir . '/models');
+    $t->{http_config} = "predict_repository $repo versions=all;";
     $t->start;
-    my $a = $t->request('POST', '/p', body => $body)->{body};
+    my $a = $t->request('POST', $route, body => $body)->{body};
     $t->finish(name => 'reference nginx');
     $a;
 };
+like($want, qr/^\{"predictions":\[/, "the reference answer on $route");
 
 # podman with its storage under build/ and its run state under /run (a
 # short path: conmon's sockets live there), both removed at the end; runc
@@ -131,14 +147,13 @@ like($pre_stop, qr/kill -QUIT/, 'preStop stops nginx gracefully');
 {
     my $t = PredictTest->new(conf => $conf);
     my $d = $t->dir;
-    mkdir "$d/model";
-    symlink $bundle, "$d/model/wine" or die $!;
+    repository("$d/models");
     my $text = $conf;
     my $p = $t->port;
     $text =~ s{^load_module \S+;}{load_module $MODULE_SO;}m;
     $text =~ s{^pid /tmp/nginx\.pid;}{pid logs/nginx.pid;}m;
     $text =~ s{ /tmp/}{ $d/tmp/}g;
-    $text =~ s{/srv/models/}{$d/model/}g;
+    $text =~ s{/srv/models\b}{$d/models}g;
     $text =~ s{^(\s*listen\s+)8080;}{${1}127.0.0.1:$p;}m;
     $text =~ s{^worker_processes \d+;}{worker_processes 1;}m;
     $t->{conf} = $text;
@@ -146,11 +161,13 @@ like($pre_stop, qr/kill -QUIT/, 'preStop stops nginx gracefully');
     is($status, 0, 'the container\'s nginx.conf passes nginx -t')
         or diag($msg);
     $t->start;
-    is($t->request('POST', '/predict', body => $body)->{body}, $want,
-       'and serves the model');
+    is($t->request('POST', $route, body => $body)->{body}, $want,
+       'and serves the repository\'s model');
     for my $h (qw(live ready)) {
         my $r = $t->request('GET', "/v2/health/$h");
         is($r->{status}, 200, "GET /v2/health/$h: 200");
+        is(eval { decode_json($r->{body})->{$h} }, JSON::PP::true,
+           "GET /v2/health/$h: {\"$h\": true}") or diag($r->{body});
     }
     $t->finish(name => 'the container\'s nginx.conf');
 }
@@ -247,8 +264,7 @@ sub container_steps {
     # 127.0.0.1 port
     my $port = PredictTest::free_port();
     mkdir "$store/conf";
-    mkdir "$store/models";
-    system('cp', '-r', $bundle, "$store/models/wine") == 0 or die 'cp';
+    repository("$store/models");
     (my $text = $conf) =~ s/^(\s*listen\s+)8080;/${1}127.0.0.1:$port;/m;
     write_file("$store/conf/nginx.conf", $text);
     ($rc, $out) = podman(60, 'run', '-d', '--name', $name, '--network=host',
@@ -260,7 +276,7 @@ sub container_steps {
     my $r;
     my $deadline = time + 20;
     while (time < $deadline) {
-        $r = eval { http_request($port, 'POST', '/predict', $body) };
+        $r = eval { http_request($port, 'POST', $route, $body) };
         last if $r && $r->{status};
         sleep 0.1;
     }
@@ -285,7 +301,7 @@ sub container_steps {
     is($out, 0, 'the Deployment\'s preStop stops it gracefully (exit 0)');
     ($rc, $out) = podman(10, 'logs', $name);
     PredictTest::check_log($out, 'its log is clean');
-    like($out, qr{"POST /predict HTTP/1\.1" 200 \S+ label=class_0 n=1 },
+    like($out, qr{"POST \Q$route\E HTTP/1\.1" 200 },
          'and holds the prediction, logged to stdout');
     note(sprintf 'container part: %.1f s', time - $t);
 }
