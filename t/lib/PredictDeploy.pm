@@ -2,8 +2,9 @@ package PredictDeploy;
 
 # Helpers for the deployment tests (t/300-t/330), core Perl only: a fresh
 # Debian root unpacked from the debootstrap tar file `make debroot` makes,
-# commands run in it by chroot with a time limit, and wrk driving checked
-# load (t/bench/check.lua) at 127.0.0.1 in the background.
+# commands run in it by chroot with a time limit, conf-examples run as
+# written, and wrk driving checked load (t/bench/check.lua) at any
+# 127.0.0.1 URL with more connections than PredictTest's wrk_start.
 #
 # A root lives under build/ and is removed at the end, with every process
 # still running in it (found by /proc/PID/root, ended by PID) and anything
@@ -259,41 +260,19 @@ END {
 }
 
 
-# stop it (SIGINT makes wrk report) and read check.lua's line: checked,
-# mismatched, non2xx, errors, requests, first, other, and failed (the sum
-# of mismatched, non-2xx and socket errors)
+# stop it and read check.lua's report (PredictTest::wrk_stop); wait =>
+# SECONDS lets it end by itself first
 
 sub wrk_stop {
     my ($w, %o) = @_;
-    # wait => SECONDS: let it end by itself first
     my $end = time + ($o{wait} // 0);
     sleep 0.05 while time < $end && waitpid($w->{pid}, WNOHANG) == 0;
-    kill 'INT', $w->{pid};
-    my $deadline = time + 20;
-    while (waitpid($w->{pid}, WNOHANG) == 0 && time < $deadline) {
-        sleep 0.05;
-    }
-    if (waitpid($w->{pid}, WNOHANG) == 0) {
-        kill 'KILL', $w->{pid};
-        waitpid($w->{pid}, 0);
-    }
     delete $WRK{ $w->{pid} };
-    my $text = do { local (@ARGV, $/) = ($w->{out}); <> } // '';
-    my %r = $text =~ /(\w+): (\d+)/g;
-    $r{text} = $text;
-    $r{failed} = ($r{mismatched} // 0) + ($r{non2xx} // 0)
-                 + ($r{errors} // 0);
-    ($r{rps}) = $text =~ m{Requests/sec:\s+([\d.]+)};
-    ($r{latency}) = $text =~ m{Latency\s+(\S+)};
-    return \%r;
+    return PredictTest::wrk_stop($w);
 }
 
 
-sub wrk_report {
-    my ($r) = @_;
-    return join ' ', map { "$_=" . ($r->{$_} // '?') }
-        qw(checked mismatched non2xx errors first other);
-}
+sub wrk_report { return PredictTest::wrk_report(@_) }
 
 
 1;
