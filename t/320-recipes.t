@@ -21,14 +21,18 @@
 #                  HTTP/2 predictions verified against it (curl), HSTS,
 #                  plain HTTP redirected to https.
 #
-# The multi-model repository with a JSON access log waits for the model
-# server's routes and log variables.
+#   model-repository  two models, three versions, on the model server's
+#                  routes: the list, a pinned version and the latest
+#                  answered by the right file (metadata hashes), a 404;
+#                  every access log line a JSON object naming the model,
+#                  version, status, instance count and error code.
 
 use strict;
 use warnings;
 use FindBin;
 use lib "$FindBin::Bin/lib";
 
+use Digest::SHA;
 use JSON::PP;
 use MIME::Base64 qw(encode_base64);
 use Test::More;
@@ -264,6 +268,62 @@ recipe('tls', sub {
     is($r->{status}, 301, 'tls: plain HTTP is redirected');
     like($r->{headers}{location} // '', qr{^https://localhost/predict$},
          'tls: to https');
+});
+
+# --- a model repository with a JSON access log -------------------------------------
+
+recipe('model-repository', sub {
+    my ($d) = @_;
+    unlink "$d/model/wine";
+    for (['wine', 1, 'wine.bundle'], ['wine', 2, 'wine-linear.bundle'],
+         ['iris', 1, 'iris-petal.bundle'])
+    {
+        my ($name, $v, $fixture) = @$_;
+        mkdir "$d/model/$name";
+        symlink fixture($fixture), "$d/model/$name/$v" or die $!;
+    }
+}, sub {
+    my ($t) = @_;
+    my $v1 = encode_json({ instances => [ decode_json($body)->{features} ] });
+    my $r = $t->request('GET', '/v1/models');
+    is_deeply(eval { decode_json($r->{body}) }, { models => [qw(iris wine)] },
+              'model-repository: both models listed') or diag($r->{body});
+    my %answer = map {
+        $_ => $t->request('POST', "/v1/models/wine/versions/$_:predict",
+                          body => $v1)->{body}
+    } 1, 2;
+    like($answer{1}, qr/^\{"predictions":\["class_0"\]\}/,
+         'model-repository: version 1 predicts');
+    is($t->request('POST', '/v1/models/wine:predict', body => $v1)->{body},
+       $answer{2}, 'model-repository: the latest is version 2');
+    for my $v (1, 2) {
+        my $meta = eval { decode_json($t->request('GET',
+            "/v1/models/wine/versions/$v/metadata")->{body}) } // {};
+        my $want = $v == 1 ? 'wine.bundle' : 'wine-linear.bundle';
+        my $file = slurp(fixture($want) . '/model.libsvm');
+        like(JSON::PP->new->canonical->encode($meta),
+             qr/"sha256":"\Q${\ Digest::SHA::sha256_hex($file)}\E"/,
+             "model-repository: version $v is $want");
+    }
+    is($t->request('GET', '/v2/models/iris/ready')->{status}, 200,
+       'model-repository: iris is ready');
+    $r = $t->request('POST', '/v1/models/nope:predict', body => $v1);
+    is($r->{status}, 404, 'model-repository: an unknown model is a 404');
+
+    sleep 0.2;
+    my @log = map { eval { decode_json($_) } // { bad => $_ } }
+              split /\n/, slurp($t->dir . '/logs/access.json') // '';
+    ok(@log == 8 && !grep({ $_->{bad} } @log),
+       'model-repository: every request (8) logged as a JSON object ('
+       . scalar(@log) . ')') or diag(join "\n", map { $_->{bad} // () } @log);
+    my ($pinned) = grep { $_->{uri} =~ m{/versions/1:predict} } @log;
+    is_deeply([@{$pinned // {}}{qw(model version status instances)}],
+              ['wine', '1', 200, '1'],
+              'model-repository: a pinned request logs its model and version');
+    my ($missing) = grep { $_->{uri} =~ /nope/ } @log;
+    is_deeply([@{$missing // {}}{qw(model status error)}],
+              ['nope', 404, 'not_found'],
+              'model-repository: a failed one its status and error code');
 });
 
 done_testing();
