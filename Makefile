@@ -7,6 +7,9 @@
 #   make demo     deps, build, train the wine model and serve it on
 #                 127.0.0.1:8080 in the foreground
 #   make bench    the module against return 200, Flask and FastAPI
+#   make bench-cluster  one node against a front with three nodes
+#   make deb      the Debian packages libnginx-mod-http-predict and
+#                 predict-tools in build/deb/, checked by lintian
 #   make lint     80 columns, no tabs, no trailing blanks
 #
 # Variables: NGX_SRC (nginx-dev source tree), NGINX (binary), BUILD.
@@ -43,11 +46,18 @@ DEB_PKGS := nginx nginx-dev libjansson-dev libsvm-dev libsvm-tools \
             python3-flask gunicorn python3-fastapi uvicorn \
             python3-httptools python3-uvloop prometheus
 
+# make deb and the deployment tests (t/300-t/330): Debian's packaging tools,
+# a fresh Debian root (debootstrap), the container (podman with runc: crun
+# refuses this machine's hybrid cgroups), a test certificate and password
+# file, the Kubernetes manifests read as YAML
+DEPLOY_PKGS := build-essential debhelper dpkg-dev help2man lintian debootstrap \
+               podman runc openssl apache2-utils python3-yaml
+
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps module module-clang module-asan unit tools fixtures test \
         prove prove-asan prove-valgrind test-asan test-valgrind fuzz \
-        fuzzers demo bench \
+        fuzzers demo bench bench-cluster deb deb-build debroot \
         lint clean
 
 all: module tools
@@ -55,7 +65,7 @@ all: module tools
 # --- packages ---------------------------------------------------------------
 
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do \
+	@missing=$$(for p in $(DEB_PKGS) $(DEPLOY_PKGS); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	        | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -198,11 +208,11 @@ TRAIN_SRCS := tools/predict_train.c $(wildcard tools/train_*.c)
 
 $(BUILD)/predict-train: $(TRAIN_SRCS) $(wildcard tools/*.h) $(LIB)
 	$(CC) $(CC_WARN) $(CC_OPT) -pthread -Isrc -Itools -I$(SVM_INC) -o $@ \
-	    $(TRAIN_SRCS) $(LIB) $(LIBS)
+	    $(TRAIN_SRCS) $(LIB) $(LDFLAGS) $(LIBS)
 
 $(BUILD)/predict-%: tools/predict_%.c $(LIB)
 	$(CC) $(CC_WARN) $(CC_OPT) -Isrc -Itools -I$(SVM_INC) -o $@ $< \
-	    $(LIB) $(LIBS)
+	    $(LIB) $(LDFLAGS) $(LIBS)
 
 tools: $(TOOLS:%=$(BUILD)/%)
 
@@ -271,6 +281,52 @@ $(FIXTURES)/.done: t/data/make-fixtures.sh t/data/sklearn_dump.py \
 
 fixtures: $(FIXTURES)/.done
 
+# --- Debian packages --------------------------------------------------------
+
+# dpkg-buildpackage (debhelper with nginx-dev's dh-sequence-nginx, see
+# debian/rules) in a copy of the tracked files, so the checkout stays clean;
+# the packages, the source package and lintian's report land in build/deb/.
+# nginx's configure gets that copy by its absolute path, which must hold no
+# ".S" (see "the module" above): under such a checkout the copy goes to a
+# directory under /tmp, removed afterwards.
+DEB_DIR     := $(BUILD)/deb
+DEB_STAMP   := $(DEB_DIR)/.done
+DEB_VERSION  = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
+DEB_INPUTS  := $(wildcard $(shell git ls-files 2>/dev/null))
+
+deb: deps
+	$(MAKE) deb-build
+
+deb-build: $(DEB_STAMP)
+
+$(DEB_STAMP): $(DEB_INPUTS)
+	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)
+	@work=$(DEB_DIR)/src; \
+	case "$$work" in *.S*) work=$$(mktemp -d /tmp/predict-deb-XXXXXX);; esac; \
+	src=$$work/ngx-http-predict-$(DEB_VERSION); \
+	mkdir -p $$src && git ls-files -z | tar --null -T - -cf - \
+	    | tar -xf - -C $$src || exit 1; \
+	echo "dpkg-buildpackage -us -uc in $$src"; \
+	(cd $$src && dpkg-buildpackage -us -uc) > $(DEB_DIR)/build.log 2>&1 \
+	    || { tail -30 $(DEB_DIR)/build.log; exit 1; }; \
+	mv $$work/*.deb $$work/*.changes $$work/*.buildinfo $$work/*.dsc \
+	   $$work/*.tar.* $(DEB_DIR)/ && rm -rf $$work
+	@# errors fail the build; warnings kept are explained in the README
+	lintian -I --pedantic --fail-on error $(DEB_DIR)/*.changes \
+	    > $(DEB_DIR)/lintian.log 2>&1; rc=$$?; \
+	    cat $(DEB_DIR)/lintian.log; exit $$rc
+	@ls $(DEB_DIR)/*.deb
+	@touch $@
+
+# a minimal Debian 12 root (debootstrap, about a minute), made once and kept
+# as a tar file: the package and container tests each unpack a fresh copy
+DEBROOT := $(BUILD)/debroot/bookworm-minbase.tar
+
+debroot: $(DEBROOT)
+
+$(DEBROOT): t/deploy/make-debroot
+	t/deploy/make-debroot $@
+
 # --- tests ------------------------------------------------------------------
 
 test: deps
@@ -285,10 +341,11 @@ prove-asan: all module-asan unit fuzzers fixtures
 	PREDICT_FIXTURES=$(FIXTURES) PREDICT_UNIT=$(BUILD)/unit/pm-unit \
 	PREDICT_TOOLS=$(BUILD) prove -r t
 
-prove: all module-clang unit fuzzers fixtures lint
+prove: all module-clang unit fuzzers fixtures lint deb-build debroot
 	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
 	PREDICT_UNIT=$(BUILD)/unit/pm-unit PREDICT_TOOLS=$(BUILD) \
-	PREDICT_FUZZ=$(BUILD)/fuzz prove -r t
+	PREDICT_FUZZ=$(BUILD)/fuzz PREDICT_DEB=$(DEB_DIR) \
+	PREDICT_DEBROOT=$(DEBROOT) prove -r t
 
 # --- benchmarks -------------------------------------------------------------
 
@@ -296,6 +353,12 @@ bench: deps
 	$(MAKE) all fixtures
 	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
 	PREDICT_TOOLS=$(BUILD) perl t/bench/bench.pl
+
+# one node against the front with three (conf-examples/cluster/)
+bench-cluster: deps
+	$(MAKE) all fixtures
+	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
+	perl t/bench/cluster.pl
 
 # the whole suite again, nginx under valgrind memcheck
 test-valgrind: deps

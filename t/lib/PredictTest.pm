@@ -138,6 +138,7 @@ sub new {
         main_config => $o{main_config} // '',
         http_config => $o{http_config} // '',
         config => $o{config} // '',
+        conf => $o{conf},
         workers => $o{workers} // 1,
         allow_log => $o{allow_log},
         pid => undef,
@@ -183,6 +184,14 @@ sub conf_text {
     my ($self) = @_;
     my $d = $self->{dir};
     my $user = worker_user($d);
+
+    # a whole file (conf => TEXT, e.g. a conf-example), run in the
+    # foreground; its pid and error_log must be logs/nginx.pid and
+    # logs/error.log under the prefix, as the examples have them
+    if (defined $self->{conf}) {
+        my $daemon = $self->{conf} =~ /^\s*daemon\s/m ? '' : "daemon off;\n";
+        return $daemon . $user . $self->expand($self->{conf});
+    }
 
     return $self->expand(<<"END");
 load_module $MODULE_SO;
