@@ -143,6 +143,7 @@ main(int argc, char **argv)
     SUITE(predict)
     SUITE(response)
     SUITE(text)
+    SUITE(metrics)
 
     return tap_done();
 }

@@ -74,6 +74,7 @@ void test_request(void);
 void test_predict(void);
 void test_response(void);
 void test_text(void);
+void test_metrics(void);
 
 
 #endif /* _PM_TAP_H_INCLUDED_ */
