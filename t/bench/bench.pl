@@ -346,6 +346,69 @@ for my $name (sort keys %models) {
 stop_peers();
 $nginx->stop;
 
+# metrics and drift: the same bundle served by two nginx, with a metrics
+# zone (every request counted, every feature binned against the training
+# reference) and without; interleaved rounds
+
+my %metrics;
+{
+    my $bundle = fixture('wine.bundle');
+    my $spec = decode_json(do { local (@ARGV, $/) = ("$bundle/features.json");
+                                <> });
+    my @names = map { $_->{name} } @{ $spec->{features} };
+    open my $fh, '<', $models{wine}{raw} or die $!;
+    my @rows;
+    while (<$fh>) {
+        my (undef, @f) = split;
+        my %x = map { split /:/ } @f;
+        push @rows, '{' . join(',', map { "\"$names[$_ - 1]\":$x{$_}" }
+                                    sort { $a <=> $b } keys %x) . '}';
+    }
+    open my $s, '>', "$out/metrics.single" or die $!;
+    print $s map { "{\"features\":$_}\n" } @rows;
+    close $s;
+    open my $bt, '>', "$out/metrics.batch" or die $!;
+    for (my $i = 0; $i + 100 <= @rows; $i += 100) {
+        print $bt '{"instances":[' . join(',', @rows[$i .. $i + 99]) . "]}\n";
+    }
+    close $bt;
+
+    my $loc = "location = /w { predict_model $bundle; "
+              . "predict_max_instances 100; }\n"
+              . "location = /metrics { predict_metrics; }\n";
+    my $on = PredictTest->new(workers => 2, config => $loc,
+                              main_config => 'worker_rlimit_nofile 4096;',
+                              http_config => "predict_metrics_zone pm:4m;\n");
+    (my $offloc = $loc) =~ s/location = \/metrics[^\n]*\n//;
+    my $off = PredictTest->new(workers => 2, config => $offloc,
+                               main_config => 'worker_rlimit_nofile 4096;');
+    $on->start;
+    $off->start;
+
+    for my $kind ('single', 'batch') {
+        my (@a, @b);
+        for my $round (1 .. $ROUNDS) {
+            push @a, wrk($off->port, '/w', "$out/metrics.$kind");
+            push @b, wrk($on->port, '/w', "$out/metrics.$kind");
+        }
+        $metrics{$kind} = {
+            off => median(map { $_->{rps} } @a),
+            on => median(map { $_->{rps} } @b),
+            non2xx => (grep { $_->{non2xx} } @a, @b) ? 1 : 0 };
+        printf "metrics %-6s off %.0f req/s  on %.0f req/s\n", $kind,
+               $metrics{$kind}{off}, $metrics{$kind}{on};
+    }
+
+    my $m = decode_json($on->request('GET', '/w')->{body});
+    my @psi = grep { defined $_->{psi} } @{ $m->{drift}{features} // [] };
+    $metrics{drift_features} = scalar @psi;
+    $metrics{counted} = 0;
+    $metrics{counted} += $1 while $on->request('GET', '/metrics')->{body}
+        =~ /^nginx_predict_requests_total\{[^}]*\} (\d+)$/mg;
+    $on->stop;
+    $off->stop;
+}
+
 # a repository of 100 models x 2 versions (copies of wine's versions 1 and
 # 3, so 200 distinct files to read, hash and check): the time nginx -t
 # takes to load it, the time to start and to reload, and the memory
@@ -489,6 +552,15 @@ push @md, '', sprintf('A repository of 100 models x 2 versions (200 bundles): '
     join('/', map { $_->{private_dirty_kb} } @{ $repo{memory}{workers} }),
     $repo{after_reload}{master}{rss_kb});
 
+push @md, '', sprintf('Metrics and drift (the wine bundle, named features; '
+    . '%d features binned against a training reference, %d requests '
+    . 'counted): with a metrics zone %.0f req/s single and %.0f batches/s, '
+    . 'without %.0f and %.0f: on / off = %.3f single, %.3f batches.',
+    $metrics{drift_features}, $metrics{counted}, $metrics{single}{on},
+    $metrics{batch}{on}, $metrics{single}{off}, $metrics{batch}{off},
+    $metrics{single}{on} / $metrics{single}{off},
+    $metrics{batch}{on} / $metrics{batch}{off});
+
 my $md = join "\n", @md;
 open my $fh, '>', "$out/results.md" or die $!;
 print $fh "$md\n";
@@ -497,6 +569,7 @@ open $fh, '>', "$out/results.json" or die $!;
 print $fh $json->encode({ date => $date, cpu => $cpu, cores => $ncpu,
                           http => \%res, micro => \%micro,
                           server => \%server, repository => \%repo,
+                          metrics => \%metrics,
                           memory => \%memory });
 close $fh;
 
