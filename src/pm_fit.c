@@ -207,8 +207,9 @@ pm_fit_categorical(pm_feature_t *f, const char *const *v, size_t n,
 static double
 pm_fit_quantile(const double *x, size_t n, double q)
 {
-    size_t  lo;
-    double  h, g, a, b, d, r;
+    size_t            lo;
+    double            h, g, a, b, d, r;
+    volatile double   p;
 
     h = (double) (n - 1) * q;
 
@@ -221,7 +222,11 @@ pm_fit_quantile(const double *x, size_t n, double q)
     a = x[lo];
     b = x[lo + 1];
     d = b - a;
-    r = (g >= 0.5) ? b - d * (1 - g) : a + d * g;
+
+    /* p stored apart: a fused multiply-add (-mfma) would round once */
+
+    p = (g >= 0.5) ? d * (1 - g) : d * g;
+    r = (g >= 0.5) ? b - p : a + p;
 
     if (!isfinite(r)) {
         /* b - a overflowed (numpy gives inf or nan): no overflow this way */
