@@ -13,12 +13,26 @@
 
 
 static int pm_cmp_strings(const void *a, const void *b);
+static int pm_cmp_doubles(const void *a, const void *b);
+static double pm_fit_quantile(const double *x, size_t n, double q);
 
 
 static int
 pm_cmp_strings(const void *a, const void *b)
 {
     return strcmp(*(const char *const *) a, *(const char *const *) b);
+}
+
+
+static int
+pm_cmp_doubles(const void *a, const void *b)
+{
+    double  x, y;
+
+    x = *(const double *) a;
+    y = *(const double *) b;
+
+    return (x > y) - (x < y);
 }
 
 
@@ -169,8 +183,152 @@ pm_fit_categorical(pm_feature_t *f, const char *const *v, size_t n,
         }
     }
 
+    /* categories are sorted: pm_spec_category() works before the index */
+
+    for (k = 0; k < f->ncat; k++) {
+        f->cat_sorted[k] = k;
+    }
+
     f->fill_cat = best;
     free(sorted);
+
+    return PM_OK;
+}
+
+
+/*
+ * The q-quantile of the n sorted values x, as numpy.quantile(x, q) with
+ * its default method, "linear" (Hyndman and Fan's 7th): h = (n - 1) q,
+ * between x[floor(h)] and the next, computed as numpy's _lerp() computes
+ * it (from the upper value when the weight is 0.5 or more), so that
+ * the exporter's numpy and this agree to the bit.
+ */
+
+static double
+pm_fit_quantile(const double *x, size_t n, double q)
+{
+    size_t            lo;
+    double            h, g, a, b, d, r;
+    volatile double   p;
+
+    h = (double) (n - 1) * q;
+
+    if (h >= (double) (n - 1)) {
+        return x[n - 1];
+    }
+
+    lo = (size_t) floor(h);
+    g = h - (double) lo;
+    a = x[lo];
+    b = x[lo + 1];
+    d = b - a;
+
+    /* p stored apart: a fused multiply-add (-mfma) would round once */
+
+    p = (g >= 0.5) ? d * (1 - g) : d * g;
+    r = (g >= 0.5) ? b - p : a + p;
+
+    if (!isfinite(r)) {
+        /* b - a overflowed (numpy gives inf or nan): no overflow this way */
+        r = a * (1 - g) + b * g;
+    }
+
+    return r;
+}
+
+
+/*
+ * The drift reference of a feature (spec version 2) from its training
+ * values, missing ones left out by the caller.  Numeric: v are the raw
+ * values, before log1p and the transform; the edges are the minimum, the
+ * deciles numpy.quantile(v, k / 10) for k = 1..9 (pm_fit_quantile()) and
+ * the maximum, each kept between the one before and the maximum should
+ * rounding put it outside (the spec wants them ascending).  Categorical:
+ * v are the category positions (pm_spec_category()).  The shares are the
+ * count of values in each bin of pm_spec_bin(), the module's own rule,
+ * over n.
+ */
+
+int
+pm_fit_reference(pm_feature_t *f, const double *v, size_t n, pm_err_t *err)
+{
+    int      nb, bin, k;
+    size_t   i, *count;
+    double  *sorted, *e;
+
+    f->ref.has = 0;
+    free(f->ref.shares);
+    f->ref.shares = NULL;
+
+    if (n == 0) {
+        return pm_err_set(err, PM_EFORMAT, "feature \"%s\" has no values for "
+                          "a reference", f->name);
+    }
+
+    for (i = 0; i < n; i++) {
+        if (!isfinite(v[i])) {
+            return pm_err_set(err, PM_EFORMAT, "feature \"%s\": value %zu "
+                              "is not finite", f->name, i);
+        }
+    }
+
+    nb = (f->type == PM_FEAT_NUMERIC) ? PM_REF_BINS : f->ncat;
+
+    count = calloc((size_t) nb + 2, sizeof(size_t));
+    f->ref.shares = calloc((size_t) nb + 1, sizeof(double));
+
+    if (count == NULL || f->ref.shares == NULL) {
+        free(count);
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
+    }
+
+    if (f->type == PM_FEAT_NUMERIC) {
+        sorted = malloc(sizeof(double) * n);
+        if (sorted == NULL) {
+            free(count);
+            return pm_err_set(err, PM_ENOMEM, "out of memory");
+        }
+
+        memcpy(sorted, v, sizeof(double) * n);
+        qsort(sorted, n, sizeof(double), pm_cmp_doubles);
+
+        e = f->ref.edges;
+        e[0] = sorted[0];
+        e[PM_REF_BINS] = sorted[n - 1];
+
+        for (k = 1; k < PM_REF_BINS; k++) {
+            e[k] = pm_fit_quantile(sorted, n, (double) k / PM_REF_BINS);
+            e[k] = (e[k] < e[k - 1]) ? e[k - 1] : e[k];
+            e[k] = (e[k] > e[PM_REF_BINS]) ? e[PM_REF_BINS] : e[k];
+        }
+
+        free(sorted);
+    }
+
+    for (i = 0; i < n; i++) {
+        bin = pm_spec_bin(f, v[i]);
+
+        if (f->type == PM_FEAT_NUMERIC) {
+            /* 1..10: the edges hold every training value */
+            count[bin - 1]++;
+            continue;
+        }
+
+        if (bin == f->ncat) {
+            free(count);
+            return pm_err_set(err, PM_EFORMAT, "feature \"%s\": value %zu "
+                              "is not a category", f->name, i);
+        }
+
+        count[bin]++;
+    }
+
+    for (k = 0; k < nb; k++) {
+        f->ref.shares[k] = (double) count[k] / (double) n;
+    }
+
+    free(count);
+    f->ref.has = 1;
 
     return PM_OK;
 }

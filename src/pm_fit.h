@@ -19,6 +19,8 @@ int pm_fit_numeric(pm_feature_t *f, const double *v, size_t n,
     int transform, int use_log, pm_err_t *err);
 int pm_fit_categorical(pm_feature_t *f, const char *const *v, size_t n,
     pm_err_t *err);
+int pm_fit_reference(pm_feature_t *f, const double *v, size_t n,
+    pm_err_t *err);
 void pm_fit_target_standard(pm_target_t *t, const double *y, size_t n);
 
 

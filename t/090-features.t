@@ -155,7 +155,7 @@ POST /oc
 --- error_code: 200
 --- response_body_like: ^\{"label":-?1,"decision_values":\[[-0-9.e]+\]\}\n$
 
-=== TEST 13: the metadata lists features, transforms, ranges, categories and the target
+=== TEST 13: the metadata lists features, transforms, ranges, categories, drift references and the target
 --- config
 location = /petal {
     predict_model $FIXTURES/iris-petal.bundle;
@@ -163,7 +163,7 @@ location = /petal {
 --- request
 GET /petal
 --- error_code: 200
---- response_body_like: "feature_count": 4, "features": \[\{"name": "sepal length \(cm\)", "type": "numeric", "index": 1, "transform": "standard", "mean": [0-9.]+, "std": [0-9.]+, "min": 4.2999999999999998, "max": 7.9000000000000004, "missing": "reject"\}.*\{"name": "species", "type": "categorical", "index": 4, "categories": \["setosa", "versicolor", "virginica"\], "unknown": "error", "missing": "reject"\}\], "target": \{"name": "petal width \(cm\)", "task": "regress", "transform": "standard".*"spec": \{"sha256": "[0-9a-f]{64}"
+--- response_body_like: "feature_count": 4, "features": \[\{"name": "sepal length \(cm\)", "type": "numeric", "index": 1, "transform": "standard", "mean": [0-9.]+, "std": [0-9.]+, "min": 4.2999999999999998, "max": 7.9000000000000004, "missing": "reject", "reference": \{"edges": \[4.2999999999999998, [^}]*\}\}.*\{"name": "species", "type": "categorical", "index": 4, "categories": \["setosa", "versicolor", "virginica"\], "unknown": "error", "missing": "reject", "reference": \{"shares": \[0.33333333333333331, 0.33333333333333331, 0.33333333333333331\]\}\}\], "target": \{"name": "petal width \(cm\)", "task": "regress", "transform": "standard".*"spec": \{"sha256": "[0-9a-f]{64}"
 
 === TEST 14: predict_model PATH features=SPEC
 --- config

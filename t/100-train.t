@@ -300,6 +300,95 @@ $rowfile = write_file('row.jsonl', $json->encode({ features => \%row }) . "\n");
 $ans = `$runp $dir/rej $rowfile 2>/dev/null`;
 like($ans, qr/^\{"label":"class_\d"/, 'a row at the edge is answered');
 
+# 9. the drift reference (spec version 2): numpy's deciles and counts on
+# the training rows (held-out rows and empty cells left out), the raw
+# values (before log1p), category shares; the bundle loads in nginx
+
+my $refpy = write_file('reference.py', <<'END');
+import csv, json, sys
+import numpy as np
+
+path, spec_path, held = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+spec = json.load(open(spec_path))
+rows, every = {}, {}
+with open(path, newline="") as f:
+    r = csv.reader(f)
+    head = next(r)
+    start = r.line_num + 1
+    for row in r:
+        for h, v in zip(head, row):
+            every.setdefault(h, []).append(v)
+            if start not in held:
+                rows.setdefault(h, []).append(v)
+        start = r.line_num + 1
+
+
+def reference(f, cells):
+    cells = [c for c in cells if c != ""]
+    if f["type"] == "categorical":
+        return {"shares": [cells.count(c) / len(cells)
+                           for c in f["categories"]]}
+    x = np.array([float(c) for c in cells])
+    q = np.quantile(x, [k / 10 for k in range(1, 10)])   # "linear"
+    edges = [float(x.min())] + [float(v) for v in q] + [float(x.max())]
+    # the bin rule: 1 + the last i in 0..9 with edges[i] <= v
+    b = np.searchsorted(edges[:10], x, side="right")
+    count = np.bincount(b, minlength=11)[1:11]
+    return {"edges": edges, "shares": [int(c) / len(x) for c in count]}
+
+
+out = {"version": spec["version"], "differ": [], "from_all_rows": []}
+for f in spec["features"]:
+    if f.get("reference") != reference(f, rows[f["name"]]):
+        out["differ"].append([f["name"], f.get("reference"),
+                              reference(f, rows[f["name"]])])
+    if f.get("reference") == reference(f, every[f["name"]]):
+        out["from_all_rows"].append(f["name"])
+print(json.dumps(out))
+END
+
+sub reference_check {
+    my ($csv, $bundle, $held) = @_;
+    my $arg = $json->encode([map { $_ + 0 } @{ $held // [] }]);
+    my $out = `/usr/bin/python3 $refpy '$csv' '$bundle/features.json' '$arg'`;
+    return $? == 0 ? $json->decode($out) : { differ => ['python failed'] };
+}
+
+my $ref = reference_check(fixture('wine.csv'), "$dir/rej",
+                          $report->{test_lines});
+is($ref->{version}, 2, 'a spec with references is version 2');
+is(scalar @{ $ref->{differ} }, 0, 'wine, 30% held out: every feature\'s '
+   . 'edges are numpy.quantile\'s deciles of the training rows, its shares '
+   . 'numpy\'s counts by the bin rule, to the bit')
+    or diag(explain($ref->{differ}));
+ok(@{ $ref->{from_all_rows} } < 13, 'and not those of all rows (held-out '
+   . 'rows left out: ' . (13 - @{ $ref->{from_all_rows} }) . ' of 13 '
+   . 'features differ)');
+
+$ref = reference_check(fixture('diabetes.csv'), "$dir/dia");
+is(scalar @{ $ref->{differ} }, 0, 'diabetes: the same, and s4\'s '
+   . 'reference is of the raw values, before --log1p')
+    or diag(explain($ref->{differ}));
+
+$ref = reference_check($quoted, "$dir/q");
+is(scalar @{ $ref->{differ} }, 0, 'a categorical column: the category '
+   . 'shares; a numeric one with empty cells: they are left out')
+    or diag(explain($ref->{differ}));
+$spec = slurp_json("$dir/q/features.json");
+($income) = grep { $_->{name} eq 'income' } @{ $spec->{features} };
+($city) = grep { $_->{name} eq 'city' } @{ $spec->{features} };
+is_deeply([map { sprintf '%.6f', $_ } @{ $city->{reference}{shares} }],
+          ['0.333333', '0.333333', '0.333333'],
+          '(20 rows each of lyon, nice and paris)');
+is(scalar @{ $income->{reference}{edges} }, 11, '(11 edges, 10 shares)');
+
+for my $b (qw(rej dia q)) {
+    my $t = PredictTest->new(config => "location = /m { predict_model "
+                                       . "$dir/$b; }");
+    my ($st, $msg) = $t->test_conf;
+    is($st, 0, "nginx -t loads the version 2 spec of $b") or diag($msg);
+}
+
 # 5. bad files: a clear error naming the line, never a crash
 
 my @bad = (

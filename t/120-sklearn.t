@@ -8,8 +8,9 @@
 # later cases (SimpleImputer fills, a TransformedTargetRegressor's target
 # scaling, a search's best_estimator_, break_ties on two classes) are
 # checked on held-out rows with missing values.  Then what the exporter
-# refuses, its command line (never a traceback), and the fitted ranges
-# that make predict_out_of_range work for every scaler.
+# refuses, its command line (never a traceback), the fitted ranges that
+# make predict_out_of_range work for every scaler, and the drift references
+# written from training data (predict-train's, numpy's) or not at all.
 
 use strict;
 use warnings;
@@ -312,5 +313,144 @@ like($served, qr/^\{"label":/,
      . 'the case before)');
 $served = `$tools/predict-run $cli/api --out-of-range reject $dir/outside.jsonl 2>/dev/null`;
 like($served, qr/"code":"out_of_range"/, 'the same with export(X_train=...)');
+
+# the drift reference (spec version 2): with training data, the same as
+# predict-train's on the same rows (iris, species a OneHotEncoder input, as
+# the iris-petal bundle), and numpy's deciles and counts; without, none
+
+my $refpy = <<'END';
+import contextlib, csv, pickle, sys
+import numpy as np
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.svm import SVR
+sys.path.insert(0, sys.argv[1])
+from sklearn_export import export
+
+iris_csv, out = sys.argv[2], sys.argv[3]
+rows = list(csv.reader(open(iris_csv, newline="")))
+head, rows = rows[0], [dict(zip(rows[0], r)) for r in rows[1:]]
+names = [h for h in head if h != "petal width (cm)"]
+x = np.array([[float(r[n]) for n in names[:3]] + [r["species"]]
+              for r in rows], dtype=object)
+y = np.array([float(r["petal width (cm)"]) for r in rows])
+ct = ColumnTransformer([("n", StandardScaler(), [0, 1, 2]),
+                        ("c", OneHotEncoder(), [3])])
+p = Pipeline([("p", ct), ("m", SVR())]).fit(x, y)
+pickle.dump(p, open(out + "/onehot.pkl", "wb"))
+export(p, out + "/onehot-api", feature_names=names, X_train=x)
+x[0, 3], x[1, 3] = "martian", None
+with open(out + "/stray.err", "w") as err, contextlib.redirect_stderr(err):
+    export(p, out + "/onehot-stray", feature_names=names, X_train=x)
+END
+open $fh, '>', "$dir/ref.py" or die $!;
+print $fh $refpy;
+close $fh;
+system('/usr/bin/python3', "$dir/ref.py", "$ROOT/tools", fixture('iris.csv'),
+       $dir) == 0 or die 'ref.py';
+
+my $cmppy = <<'END';
+import json, sys
+
+
+def spec(path):
+    return json.load(open(path + "/features.json"))
+
+a, b = spec(sys.argv[1]), spec(sys.argv[2])
+rb = {f["name"]: f.get("reference") for f in b["features"]}
+print(json.dumps({"versions": [a["version"], b["version"]],
+                  "n": sum(1 for f in a["features"] if "reference" in f),
+                  "differ": [f["name"] for f in a["features"]
+                             if f.get("reference") != rb.get(f["name"])]}))
+END
+open $fh, '>', "$dir/cmp.py" or die $!;
+print $fh $cmppy;
+close $fh;
+
+sub same_reference {
+    my ($a, $b) = @_;
+    my $out = `/usr/bin/python3 $dir/cmp.py '$a' '$b'`;
+    return $? == 0 ? $json->decode($out) : { differ => ['python failed'] };
+}
+
+($st, $o, $e) = export_cli("$dir/onehot.pkl", "$dir/onehot-cli",
+                           '--train-data', fixture('iris.csv'),
+                           '--feature-names', 'sepal length (cm),sepal '
+                           . 'width (cm),petal length (cm),species');
+is($st, 0, 'a OneHotEncoder pipeline with --train-data: exported')
+    or diag($e);
+is($e, '', '(nothing to warn about)');
+unlike($o, qr/no drift reference/, '(nothing said about references)');
+
+for my $b (qw(onehot-api onehot-cli)) {
+    my $c = same_reference("$dir/$b", fixture('iris-petal.bundle'));
+    ok($c->{n} == 4 && !@{ $c->{differ} }
+       && "@{ $c->{versions} }" eq '2 2',
+       "$b: the 4 features' references (3 numeric, 1 categorical) equal "
+       . "predict-train's on the same rows, to the bit; both version 2")
+        or diag(explain($c));
+}
+
+my $stray = do { local (@ARGV, $/) = ("$dir/stray.err"); <> // '' };
+is($stray, "sklearn_export.py: warning: training values that are not among "
+   . "the OneHotEncoder's categories were left out of the drift reference "
+   . "of species\n", 'a training value that is not a category: a warning');
+my ($sp) = grep { $_->{name} eq 'species' }
+           @{ spec_of("$dir/onehot-stray")->{features} };
+is_deeply([map { sprintf '%.9f', $_ } @{ $sp->{reference}{shares} }],
+          [map { sprintf '%.9f', $_ } 48 / 148, 50 / 148, 50 / 148],
+          '(it and a missing value are left out of the shares: 48, 50 '
+          . 'and 50 of 148)');
+
+my $numpy = <<'END';
+import json, sys
+import numpy as np
+from sklearn import datasets
+
+x = datasets.load_iris().data
+ref = {}
+for k, n in enumerate(["sl", "sw", "pl", "pw"]):
+    v = x[:, k]
+    q = np.quantile(v, [i / 10 for i in range(1, 10)], method="linear")
+    e = [float(v.min())] + [float(d) for d in q] + [float(v.max())]
+    b = np.searchsorted(e[:10], v, side="right")
+    ref[n] = {"edges": e, "shares": [int(c) / len(v) for c in
+                                     np.bincount(b, minlength=11)[1:11]]}
+json.dump({"version": 2, "format": "predict-features",
+           "features": [{"name": n, "reference": r} for n, r in ref.items()]},
+          open(sys.argv[1] + "/features.json", "w"))
+END
+mkdir "$dir/numpy";
+open $fh, '>', "$dir/by_numpy.py" or die $!;
+print $fh $numpy;
+close $fh;
+system('/usr/bin/python3', "$dir/by_numpy.py", "$dir/numpy") == 0 or die;
+
+for my $b (["$dir/range", '--train-data'], ["$cli/api", 'X_train=']) {
+    my $c = same_reference($b->[0], "$dir/numpy");
+    ok($c->{n} == 4 && !@{ $c->{differ} }, "$b->[1]: the edges are "
+       . "numpy.quantile's deciles, the shares numpy's counts by the bin "
+       . "rule") or diag(explain($c));
+}
+
+my $noref = spec_of("$dir/norange");
+ok($noref->{version} == 1
+   && !grep({ exists $_->{reference} } @{ $noref->{features} }),
+   'without training data: no reference, a version 1 spec');
+($st, $o, $e) = export_cli("$cli/standard.pkl", "$dir/norange2", @names);
+like($o, qr/^no drift reference without the training data: pass --train-data FILE\.csv to record one \(spec version 2\)$/m,
+     'and the command line says so, on stdout');
+$report = do { local (@ARGV, $/) = ("$dir/norange2/report.json");
+               $json->decode(<>) };
+is_deeply($report->{drift_reference}, [], '(report.json: no feature has '
+          . 'a reference)');
+
+for my $b (qw(norange range onehot-cli)) {
+    my $t3 = PredictTest->new(config => "location = /m { predict_model "
+                                        . "$dir/$b; }");
+    my ($rc3, $msg3) = $t3->test_conf;
+    is($rc3, 0, "nginx -t loads the $b bundle") or diag($msg3);
+}
 
 done_testing();

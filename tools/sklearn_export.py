@@ -36,8 +36,16 @@ predict_out_of_range can apply: from a MinMaxScaler's data_min_ and
 data_max_, else from X_train (--train-data); a MaxAbsScaler alone gives
 [-max_abs_, max_abs_].  The features left without a range are named on
 stderr.
+
+With X_train (--train-data), every feature also gets its drift reference
+(features.json version 2), as predict-train writes it: a numeric feature's
+minimum, deciles (numpy.quantile's default "linear" method) and maximum,
+with the share of training rows in each bin, a categorical one's category
+shares; missing values are left out.  Without training data there is no
+reference, and the spec stays version 1.
 """
 
+import bisect
 import csv
 import datetime
 import json
@@ -85,7 +93,9 @@ its code.
   --train-data FILE.csv   the training rows, under a header of feature
                           names: the min and max of the numeric features
                           the pipeline has no range for (their names are
-                          printed on stderr otherwise)
+                          printed on stderr otherwise), and every
+                          feature's drift reference (spec version 2;
+                          without it, none)
   --help                  this text, on standard output
 
 Exit status: 0 when the bundle is written, 1 when the pipeline or a file
@@ -117,6 +127,9 @@ SCALERS = (MinMaxScaler, StandardScaler, MaxAbsScaler)
 
 # features named in one warning
 MAX_NAMES = 8
+
+# a numeric drift reference's bins: PM_REF_BINS in src/pm_spec.h
+REF_BINS = 10
 
 
 def _num(x):
@@ -525,10 +538,10 @@ def _hint(names):
     return ""
 
 
-def _column_range(name, values):
-    """(min, max) of a numeric training column, missing values left out;
-    None if it has none."""
-    lo = hi = None
+def _column_numbers(name, values):
+    """A numeric training column's values as floats, missing values (None,
+    NaN, an empty CSV cell) left out."""
+    out = []
     for v in values:
         if _is_missing(v) or (isinstance(v, str) and v.strip() == ""):
             continue
@@ -541,17 +554,20 @@ def _column_range(name, values):
             continue
         if not math.isfinite(x):
             raise ExportError("training data: column %r holds %r" % (name, v))
-        lo = x if lo is None or x < lo else lo
-        hi = x if hi is None or x > hi else hi
-    return None if lo is None else (lo, hi)
+        out.append(x)
+    return out
 
 
-def _set_ranges(features, names, x_train):
-    """min and max on every numeric feature that can have them; returns
-    the names of those left without."""
-    cols = None
-    if x_train is not None:
-        cols = _train_columns(x_train, names)
+def _column_range(name, values):
+    """(min, max) of a numeric training column, missing values left out;
+    None if it has none."""
+    x = _column_numbers(name, values)
+    return (min(x), max(x)) if x else None
+
+
+def _set_ranges(features, names, cols):
+    """min and max on every numeric feature that can have them, cols the
+    training columns or None; returns the names of those left without."""
     for f in features:
         bound = f.pop("_bound", False)
         if f["type"] != "numeric":
@@ -570,6 +586,116 @@ def _set_ranges(features, names, x_train):
             f["min"], f["max"] = min(f["min"], fill), max(f["max"], fill)
     return [f["name"] for f in features
             if f["type"] == "numeric" and "min" not in f]
+
+
+def _deciles(x):
+    """numpy.quantile(x, k / 10) for k = 1..9, x sorted, with numpy's
+    default method, "linear" (Hyndman and Fan's 7th: h = (n - 1) q, then
+    interpolation between x[floor(h)] and the next).  predict-train's
+    pm_fit_quantile() (src/pm_fit.c) computes it as numpy's _lerp() does,
+    so both write the same edges, to the bit, with numpy 1.22 or later
+    (older numpy interpolates in another order, and names the parameter
+    interpolation=).  Where b - a overflows, numpy gives inf or nan, and
+    both compute a (1 - g) + b g instead."""
+    q = np.array([k / REF_BINS for k in range(1, REF_BINS)])
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            d = np.quantile(x, q, method="linear")
+        except TypeError:
+            d = np.quantile(x, q, interpolation="linear")
+    out = []
+    for qk, v in zip(q, d):
+        v = float(v)
+        if not math.isfinite(v):
+            h = (len(x) - 1) * qk
+            lo = int(math.floor(h))
+            g = float(h - lo)
+            v = float(x[lo]) * (1 - g) + float(x[lo + 1]) * g
+        out.append(v)
+    return out
+
+
+def _ref_bin(edges, v):
+    """The drift bin of a numeric value: src/pm_spec.c's pm_spec_bin(),
+    mirrored, the one rule for the module, the trainer and this exporter.
+    0 below the minimum, REF_BINS + 1 above the maximum, else 1 + the last
+    i in 0..9 with edges[i] <= v: bins [e_i, e_i+1), the last closed."""
+    if v < edges[0]:
+        return 0
+    if v > edges[REF_BINS]:
+        return REF_BINS + 1
+    return bisect.bisect_right(edges, v, 0, REF_BINS)
+
+
+def _numeric_reference(values):
+    """{"edges", "shares"} of a numeric feature's training values (missing
+    ones left out), as predict-train's pm_fit_reference(): the minimum,
+    the deciles and the maximum, each kept between the edge before and the
+    maximum; shares[i] the share of values in bin i + 1."""
+    x = np.sort(np.asarray(values, dtype=float))
+    edges = [float(x[0])]
+    for v in _deciles(x):
+        edges.append(min(max(v, edges[-1]), float(x[-1])))
+    edges.append(float(x[-1]))
+    count = [0] * (REF_BINS + 2)
+    for v in values:
+        count[_ref_bin(edges, v)] += 1
+    return {"edges": edges,
+            "shares": [c / len(values) for c in count[1:REF_BINS + 1]]}
+
+
+def _category_positions(f, values):
+    """The category positions of a categorical feature's training values,
+    missing ones left out; and how many were not among its categories
+    (left out too)."""
+    where = {c: i for i, c in enumerate(f["categories"])}
+    out, unknown = [], 0
+    for v in values:
+        if _is_missing(v) or (isinstance(v, str) and v == ""):
+            continue
+        key = v if isinstance(v, str) else _category(v)
+        if key not in where and isinstance(v, str):
+            # a CSV cell "1.0" for the category 1
+            try:
+                key = _category(float(v))
+            except ValueError:
+                pass
+        if key in where:
+            out.append(where[key])
+        else:
+            unknown += 1
+    return out, unknown
+
+
+def _set_references(features, cols):
+    """The drift reference (spec version 2) of every feature with values
+    in the training columns cols; returns the names of those left
+    without, and of the categorical ones with values that are not among
+    their categories."""
+    without, strays = [], []
+    for f in features:
+        values = cols.get(f["name"]) if cols is not None else None
+        if values is None:
+            without.append(f["name"])
+            continue
+        if f["type"] == "numeric":
+            x = _column_numbers(f["name"], values)
+            if x:
+                f["reference"] = _numeric_reference(x)
+            else:
+                without.append(f["name"])
+            continue
+        pos, unknown = _category_positions(f, values)
+        if unknown:
+            strays.append(f["name"])
+        if pos and f["categories"]:
+            count = [0] * len(f["categories"])
+            for p in pos:
+                count[p] += 1
+            f["reference"] = {"shares": [c / len(pos) for c in count]}
+        else:
+            without.append(f["name"])
+    return without, strays
 
 
 def _model_text(est, svm_type, n_outputs):
@@ -635,8 +761,10 @@ def export(pipeline, out_dir, feature_names=None, X_train=None):
     """Write the bundle for a fitted pipeline into out_dir (created if
     needed).  X_train, the training inputs (a 2-D array in the pipeline's
     column order, or a DataFrame), gives the min and max of the numeric
-    features the pipeline has no range for.  Returns the feature spec
-    written, as a dict."""
+    features the pipeline has no range for, and every feature's drift
+    reference (without it the spec has none; report.json's
+    "drift_reference" lists the features that have one).  Returns the
+    feature spec written, as a dict."""
     model, search = _unwrap_search(pipeline)
     if search is not None:
         sys.stderr.write("%s: exporting the %s's best_estimator_ (%s)\n"
@@ -650,7 +778,9 @@ def export(pipeline, out_dir, feature_names=None, X_train=None):
 
     names = _input_names(pre[0] if pre else None, est, feature_names)
     features, n_out = _features(pre, names)
-    no_range = _set_ranges(features, names, X_train)
+    cols = _train_columns(X_train, names) if X_train is not None else None
+    no_range = _set_ranges(features, names, cols)
+    no_ref, strays = _set_references(features, cols)
 
     target = {"task": "classify" if svm_type in ("c_svc", "nu_svc")
               else "one-class" if svm_type == "one_class" else "regress"}
@@ -668,7 +798,9 @@ def export(pipeline, out_dir, feature_names=None, X_train=None):
     if target_xf is not None:
         target.update(target_xf)
 
-    spec = {"format": "predict-features", "version": 1,
+    # version 2 only for the drift references: older modules read the rest
+    version = 2 if any("reference" in f for f in features) else 1
+    spec = {"format": "predict-features", "version": version,
             "features": features, "target": target}
     model_text = _model_text(est, svm_type, n_out)
 
@@ -688,6 +820,8 @@ def export(pipeline, out_dir, feature_names=None, X_train=None):
         report["search"] = search
     if no_range:
         report["no_fitted_range"] = no_range
+    report["drift_reference"] = [f["name"] for f in features
+                                 if "reference" in f]
     _write(os.path.join(out_dir, "report.json"),
            json.dumps(report, indent=2) + "\n")
 
@@ -700,6 +834,17 @@ def export(pipeline, out_dir, feature_names=None, X_train=None):
                             " has" if len(no_range) == 1 else "s have",
                             "it" if len(no_range) == 1 else "them",
                             _names(no_range)))
+    if cols is not None and no_ref:
+        sys.stderr.write("%s: warning: %d feature%s no values in the "
+                         "training data, so no drift reference: %s\n"
+                         % (PROG, len(no_ref),
+                            " has" if len(no_ref) == 1 else "s have",
+                            _names(no_ref)))
+    if strays:
+        sys.stderr.write("%s: warning: training values that are not among "
+                         "the OneHotEncoder's categories were left out of "
+                         "the drift reference of %s\n"
+                         % (PROG, _names(strays)))
     return spec
 
 
@@ -803,6 +948,9 @@ def main(argv):
         _error("cannot export %s (%s)" % (path, _exception(e)))
         return 1
     print("wrote %s/{model.libsvm,features.json,report.json}" % out_dir)
+    if train is None:
+        print("no drift reference without the training data: pass "
+              "--train-data FILE.csv to record one (spec version 2)")
     return 0
 
 

@@ -33,6 +33,8 @@ static void train_assign_folds(const train_opts_t *o, const train_table_t *t,
     train_split_t *sp, unsigned long *seed);
 static pm_spec_t *train_fit_spec(const train_opts_t *o,
     const train_table_t *t, const size_t *rows, size_t n, int for_cv);
+static int train_fit_reference(pm_feature_t *f, double *num,
+    const char **str, size_t n, pm_err_t *err);
 static void train_set_alloc(train_set_t *set, size_t n);
 static pm_node_t *train_space(const pm_spec_t *s, size_t n);
 static void train_set_free(train_set_t *set);
@@ -264,6 +266,10 @@ train_fit_spec(const train_opts_t *o, const train_table_t *t,
             f->oor = PM_OOR_DEFAULT;
         }
 
+        if (rc == PM_OK && !for_cv) {
+            rc = train_fit_reference(f, num, str, m, &err);
+        }
+
         if (rc != PM_OK) {
             train_die("%s", err.msg);
         }
@@ -283,6 +289,28 @@ train_fit_spec(const train_opts_t *o, const train_table_t *t,
     }
 
     return s;
+}
+
+
+/*
+ * The final spec's drift reference, on the same training values as the
+ * fit (missing ones left out): a categorical feature's values become
+ * category positions, in num, whose numbers it does not use.
+ */
+
+static int
+train_fit_reference(pm_feature_t *f, double *num, const char **str,
+    size_t n, pm_err_t *err)
+{
+    size_t  i;
+
+    if (f->type == PM_FEAT_CATEGORICAL) {
+        for (i = 0; i < n; i++) {
+            num[i] = pm_spec_category(f, str[i]);
+        }
+    }
+
+    return pm_fit_reference(f, num, n, err);
 }
 
 

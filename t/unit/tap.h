@@ -69,6 +69,7 @@ void test_sha256(void);
 void test_model(void);
 void test_scale(void);
 void test_features(void);
+void test_fit(void);
 void test_csv(void);
 void test_request(void);
 void test_predict(void);
