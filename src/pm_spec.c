@@ -1141,7 +1141,12 @@ pm_spec_target_json(const pm_target_t *t)
         classes = json_array();
 
         for (i = 0; classes != NULL && i < t->nclasses; i++) {
+            /* an integer past jansson's int64 (5.15e19) as a real */
+
             c = json_loads(t->class_json[i], JSON_DECODE_ANY, NULL);
+            c = (c != NULL) ? c : json_loads(t->class_json[i],
+                                             JSON_DECODE_ANY
+                                             | JSON_DECODE_INT_AS_REAL, NULL);
             rc |= (c == NULL) ? -1 : json_array_append_new(classes, c);
         }
 
