@@ -367,9 +367,12 @@ my %metrics;
     open my $s, '>', "$out/metrics.single" or die $!;
     print $s map { "{\"features\":$_}\n" } @rows;
     close $s;
+    # batches over every row in turn, so that drift sees the training mix
     open my $bt, '>', "$out/metrics.batch" or die $!;
-    for (my $i = 0; $i + 100 <= @rows; $i += 100) {
-        print $bt '{"instances":[' . join(',', @rows[$i .. $i + 99]) . "]}\n";
+    for (my $i = 0; $i < @rows; $i += 10) {
+        print $bt '{"instances":['
+                  . join(',', map { $rows[($i + $_) % @rows] } 0 .. 99)
+                  . "]}\n";
     }
     close $bt;
 
