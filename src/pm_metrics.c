@@ -120,7 +120,11 @@ static uint64_t pm_m_key(const pm_mblock_t *b);
 static void pm_m_zone_init(pm_metrics_t *m, pm_mzone_t *z, size_t size);
 static int pm_m_place(pm_metrics_t *m, pm_mzone_t *z);
 static size_t pm_m_bucket(const double *le, size_t n, double v);
-static void pm_m_observe(pm_mblock_t *b, const pm_obs_t *obs, int nobs);
+typedef struct pm_m_adds_s  pm_m_adds_t;
+static void pm_m_inc(pm_m_adds_t *ad, size_t slot);
+static int pm_m_observe(pm_mblock_t *b, pm_m_adds_t *ad, const pm_obs_t *obs,
+    int nobs);
+static void pm_m_snapshot(pm_mblock_t *b, int k);
 static void pm_m_window(const pm_mblock_t *b, const uint64_t *s,
     const pm_mfeature_t *f, uint64_t *w);
 static double pm_m_psi(const pm_mfeature_t *f, const uint64_t *w,
@@ -730,6 +734,38 @@ pm_m_bucket(const double *le, size_t n, double v)
 
 
 /*
+ * A request's adds, gathered before they reach the zone: a batch of 100
+ * instances touches each bin many times, and one atomic add per slot
+ * touched instead of one per instance keeps two workers from trading the
+ * same cache lines a thousand times a request.  Blocks past PM_M_AGG
+ * slots add directly.
+ */
+
+#define PM_M_AGG             4096
+
+struct pm_m_adds_s {
+    uint64_t           *slots;
+    uint32_t           *count;      /* per slot, or NULL: add directly */
+    uint32_t           *touched;
+    size_t              ntouched;
+};
+
+
+static void
+pm_m_inc(pm_m_adds_t *ad, size_t slot)
+{
+    if (ad->count == NULL) {
+        pm_m_add(&ad->slots[slot], 1);
+        return;
+    }
+
+    if (ad->count[slot]++ == 0) {
+        ad->touched[ad->ntouched++] = (uint32_t) slot;
+    }
+}
+
+
+/*
  * One answer: its status and code, the module's time (ns; UINT64_MAX when
  * nginx answered itself), and with results, the instances, predictions
  * and what each instance showed of each feature.
@@ -739,10 +775,12 @@ void
 pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
     const pm_results_t *res, uint64_t ns)
 {
-    int        c, lo, hi, mid;
-    size_t     i, k;
-    double     v;
-    uint64_t  *s;
+    int           c, lo, hi, mid;
+    size_t        i, k;
+    double        v, sum;
+    uint32_t      count[PM_M_AGG], touched[PM_M_AGG];
+    uint64_t     *s, binned, seen, half;
+    pm_m_adds_t   ad;
 
     if (b == NULL || b->slots == NULL) {
         return;
@@ -772,26 +810,32 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
         return;
     }
 
+    ad.slots = s;
+    ad.count = NULL;
+    ad.touched = touched;
+    ad.ntouched = 0;
+
+    if (b->nslots <= PM_M_AGG && (res->observed > 1 || res->n > 1)) {
+        memset(count, 0, b->nslots * sizeof(uint32_t));
+        ad.count = count;
+    }
+
+    binned = 0;
+
     for (i = 0; i < res->observed && res->nobs == b->nfeat; i++) {
-        pm_m_observe(b, res->obs + i * (size_t) res->nobs, res->nobs);
+        binned += pm_m_observe(b, &ad, res->obs + i * (size_t) res->nobs,
+                               res->nobs);
     }
 
-    if (ans->code != PM_OK) {
-        return;
-    }
+    sum = 0;
 
-    pm_m_add(&s[PM_M_INSTANCES], res->n);
-    pm_m_add(&s[PM_M_BATCH + pm_m_bucket(pm_m_batch, PM_M_NBATCH,
-                                         (double) res->n)], 1);
-    pm_m_add(&s[PM_M_BATCH_SUM], res->n);
-
-    for (i = 0; i < res->n; i++) {
+    for (i = 0; ans->code == PM_OK && i < res->n; i++) {
         v = res->r[i].value;
 
         if (b->regression) {
-            pm_m_add(&s[PM_M_PRED + pm_m_bucket(b->value_le,
-                                                (size_t) b->nvalue, v)], 1);
-            pm_m_add_double(&s[PM_M_VALUE_SUM], v);
+            pm_m_inc(&ad, PM_M_PRED + pm_m_bucket(b->value_le,
+                                                  (size_t) b->nvalue, v));
+            sum += v;
             continue;
         }
 
@@ -810,75 +854,102 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
         }
 
         if (b->nclasses > 0 && b->class_label[lo] == c) {
-            pm_m_add(&s[PM_M_PRED + b->class_slot[lo]], 1);
-        }
-    }
-}
-
-
-/*
- * One instance's features.  The drift window: every half window (N/2
- * instances binned), the instance that completes it copies the bins to
- * the snapshot of that boundary, so that the live bins minus the older of
- * the two snapshots are the last N/2 to N instances.
- */
-
-static void
-pm_m_observe(pm_mblock_t *b, const pm_obs_t *obs, int nobs)
-{
-    int             i, j, binned;
-    uint64_t       *s, *fs, seen, half;
-    pm_mfeature_t  *f;
-
-    s = b->slots;
-    binned = 0;
-
-    for (i = 0; i < nobs; i++) {
-        f = &b->feat[i];
-        fs = s + f->off;
-
-        if (obs[i].flags & PM_OBS_LOW) {
-            pm_m_add(&fs[PM_MF_LOW], 1);
-        }
-
-        if (obs[i].flags & PM_OBS_HIGH) {
-            pm_m_add(&fs[PM_MF_HIGH], 1);
-        }
-
-        if (obs[i].flags & PM_OBS_MISSING) {
-            pm_m_add(&fs[PM_MF_MISSING], 1);
-        }
-
-        if (obs[i].flags & PM_OBS_UNKNOWN) {
-            pm_m_add(&fs[PM_MF_UNKNOWN], 1);
-        }
-
-        if (obs[i].bin > 0 && obs[i].bin <= f->nbins) {
-            pm_m_add(&fs[PM_MF_BINS + obs[i].bin - 1], 1);
-            binned = 1;
+            pm_m_inc(&ad, PM_M_PRED + (size_t) b->class_slot[lo]);
         }
     }
 
-    if (!binned) {
+    for (k = 0; k < ad.ntouched; k++) {
+        pm_m_add(&s[touched[k]], count[touched[k]]);
+    }
+
+    if (ans->code == PM_OK) {
+        pm_m_add(&s[PM_M_INSTANCES], res->n);
+        pm_m_add(&s[PM_M_BATCH + pm_m_bucket(pm_m_batch, PM_M_NBATCH,
+                                             (double) res->n)], 1);
+        pm_m_add(&s[PM_M_BATCH_SUM], res->n);
+
+        if (b->regression && res->n > 0) {
+            pm_m_add_double(&s[PM_M_VALUE_SUM], sum);
+        }
+    }
+
+    /*
+     * The drift window: every half window (N/2 instances binned), the
+     * request that completes it copies the bins to the snapshot of that
+     * boundary, so that the live bins minus the older of the two snapshots
+     * are the last N/2 to N instances (to within a request's instances).
+     */
+
+    if (binned == 0) {
         return;
     }
 
     half = b->m->half;
-    seen = __atomic_add_fetch(&s[PM_M_SEEN], 1, __ATOMIC_RELAXED);
+    seen = __atomic_add_fetch(&s[PM_M_SEEN], binned, __ATOMIC_RELAXED);
 
-    if (seen % half != 0) {
-        return;
+    if ((seen - binned) / half != seen / half) {
+        pm_m_snapshot(b, (int) ((seen / half) % 2));
+    }
+}
+
+
+/* one instance's features; returns 1 if any was binned */
+
+static int
+pm_m_observe(pm_mblock_t *b, pm_m_adds_t *ad, const pm_obs_t *obs,
+    int nobs)
+{
+    int             i, binned;
+    size_t          off;
+    pm_mfeature_t  *f;
+
+    binned = 0;
+
+    for (i = 0; i < nobs; i++) {
+        f = &b->feat[i];
+        off = f->off;
+
+        if (obs[i].flags & PM_OBS_LOW) {
+            pm_m_inc(ad, off + PM_MF_LOW);
+        }
+
+        if (obs[i].flags & PM_OBS_HIGH) {
+            pm_m_inc(ad, off + PM_MF_HIGH);
+        }
+
+        if (obs[i].flags & PM_OBS_MISSING) {
+            pm_m_inc(ad, off + PM_MF_MISSING);
+        }
+
+        if (obs[i].flags & PM_OBS_UNKNOWN) {
+            pm_m_inc(ad, off + PM_MF_UNKNOWN);
+        }
+
+        if (obs[i].bin > 0 && obs[i].bin <= f->nbins) {
+            pm_m_inc(ad, off + PM_MF_BINS + obs[i].bin - 1);
+            binned = 1;
+        }
     }
 
-    /* snapshot (seen / half) % 2 */
+    return binned;
+}
+
+
+/* the live bins of every feature into snapshot k (0 or 1) */
+
+static void
+pm_m_snapshot(pm_mblock_t *b, int k)
+{
+    int             i, j;
+    uint64_t       *fs;
+    pm_mfeature_t  *f;
 
     for (i = 0; i < b->nfeat; i++) {
         f = &b->feat[i];
-        fs = s + f->off + PM_MF_BINS;
+        fs = b->slots + f->off + PM_MF_BINS;
 
         for (j = 0; j < f->nbins; j++) {
-            pm_m_store(&fs[f->nbins * (1 + (int) ((seen / half) % 2)) + j],
-                       pm_m_load(&fs[j]));
+            pm_m_store(&fs[f->nbins * (1 + k) + j], pm_m_load(&fs[j]));
         }
     }
 }
