@@ -166,7 +166,7 @@ static ngx_int_t ngx_http_predict_meta(ngx_http_request_t *r,
 static ngx_int_t ngx_http_predict_answer(ngx_http_request_t *r,
     ngx_http_predict_ctx_t *ctx, pm_answer_t *ans, pm_err_t *err);
 static ngx_int_t ngx_http_predict_send(ngx_http_request_t *r,
-    ngx_uint_t status, u_char *data, size_t len);
+    ngx_uint_t status, ngx_str_t *type, u_char *data, size_t len);
 static ngx_http_predict_ctx_t *ngx_http_predict_get_ctx(
     ngx_http_request_t *r);
 static void ngx_http_predict_allocator(ngx_http_request_t *r,
@@ -180,19 +180,15 @@ static int ngx_http_predict_rate_limited(ngx_http_request_t *r);
 static ngx_int_t ngx_http_predict_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 
-static ngx_int_t ngx_http_predict_label_variable(ngx_http_request_t *r,
+static ngx_int_t ngx_http_predict_str_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_predict_instances_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_predict_error_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_predict_model_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_predict_version_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_predict_api_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data);
-static ngx_int_t ngx_http_predict_oor_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_predict_time_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
@@ -351,7 +347,8 @@ ngx_module_t  ngx_http_predict_module = {
 static ngx_http_variable_t  ngx_http_predict_vars[] = {
 
     { ngx_string("predict_label"), NULL,
-      ngx_http_predict_label_variable, 0,
+      ngx_http_predict_str_variable,
+      offsetof(ngx_http_predict_ctx_t, label),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("predict_instances"), NULL,
@@ -363,7 +360,8 @@ static ngx_http_variable_t  ngx_http_predict_vars[] = {
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("predict_model"), NULL,
-      ngx_http_predict_model_variable, 0,
+      ngx_http_predict_str_variable,
+      offsetof(ngx_http_predict_ctx_t, model),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("predict_version"), NULL,
@@ -375,7 +373,8 @@ static ngx_http_variable_t  ngx_http_predict_vars[] = {
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("predict_out_of_range"), NULL,
-      ngx_http_predict_oor_variable, 0,
+      ngx_http_predict_str_variable,
+      offsetof(ngx_http_predict_ctx_t, oor),
       NGX_HTTP_VAR_NOCACHEABLE, 0 },
 
     { ngx_string("predict_time"), NULL,
@@ -394,6 +393,8 @@ static ngx_int_t                         ngx_http_predict_limit_req_index;
 
 
 static ngx_str_t  ngx_http_predict_json_type = ngx_string("application/json");
+static ngx_str_t  ngx_http_predict_text_type =
+    ngx_string("text/plain; version=0.0.4; charset=utf-8");
 
 
 static ngx_int_t
@@ -1536,7 +1537,9 @@ ngx_http_predict_handler(ngx_http_request_t *r)
             && ngx_http_arg(r, (u_char *) "features", 8, &arg) == NGX_OK
             && arg.len == 3 && ngx_strncmp(arg.data, "all", 3) == 0)
         {
-            return ngx_http_predict_send(r, NGX_HTTP_OK, plcf->features.data,
+            return ngx_http_predict_send(r, NGX_HTTP_OK,
+                                         &ngx_http_predict_json_type,
+                                         plcf->features.data,
                                          plcf->features.len);
         }
 
@@ -1848,6 +1851,7 @@ ngx_http_predict_answer(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
     }
 
     return ngx_http_predict_send(r, (ngx_uint_t) ans->status,
+                                 &ngx_http_predict_json_type,
                                  (u_char *) ans->body, ans->len);
 }
 
@@ -1877,8 +1881,8 @@ ngx_http_predict_account(ngx_http_request_t *r, ngx_http_predict_ctx_t *ctx,
 
 
 static ngx_int_t
-ngx_http_predict_send(ngx_http_request_t *r, ngx_uint_t status, u_char *data,
-    size_t len)
+ngx_http_predict_send(ngx_http_request_t *r, ngx_uint_t status,
+    ngx_str_t *type, u_char *data, size_t len)
 {
     ngx_int_t     rc;
     ngx_buf_t    *b;
@@ -1886,8 +1890,8 @@ ngx_http_predict_send(ngx_http_request_t *r, ngx_uint_t status, u_char *data,
 
     r->headers_out.status = status;
     r->headers_out.content_length_n = len;
-    r->headers_out.content_type = ngx_http_predict_json_type;
-    r->headers_out.content_type_len = ngx_http_predict_json_type.len;
+    r->headers_out.content_type = *type;
+    r->headers_out.content_type_len = type->len;
     r->headers_out.content_type_lowcase = NULL;
 
     if (status == NGX_HTTP_PREDICT_UNPROCESSABLE) {
@@ -2134,24 +2138,29 @@ ngx_http_predict_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 }
 
 
+/* $predict_label, $predict_model, $predict_out_of_range: data is the
+ * offset of the context's string */
+
 static ngx_int_t
-ngx_http_predict_label_variable(ngx_http_request_t *r,
+ngx_http_predict_str_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data)
 {
+    ngx_str_t               *s;
     ngx_http_predict_ctx_t  *ctx;
 
     ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
+    s = (ctx != NULL) ? (ngx_str_t *) ((u_char *) ctx + data) : NULL;
 
-    if (ctx == NULL || ctx->label.len == 0) {
+    if (s == NULL || s->len == 0) {
         v->not_found = 1;
         return NGX_OK;
     }
 
-    v->len = ctx->label.len;
+    v->len = s->len;
     v->valid = 1;
     v->no_cacheable = 0;
     v->not_found = 0;
-    v->data = ctx->label.data;
+    v->data = s->data;
 
     return NGX_OK;
 }
@@ -2222,8 +2231,6 @@ ngx_http_predict_metrics_handler(ngx_http_request_t *r)
     ngx_int_t                      rc;
     pm_err_t                       err;
     pm_alloc_t                     a;
-    ngx_buf_t                     *b;
-    ngx_chain_t                    out;
     ngx_table_elt_t               *h;
     ngx_http_predict_main_conf_t  *pmcf;
 
@@ -2256,57 +2263,8 @@ ngx_http_predict_metrics_handler(ngx_http_request_t *r)
         return NGX_HTTP_INTERNAL_SERVER_ERROR;
     }
 
-    r->headers_out.status = NGX_HTTP_OK;
-    r->headers_out.content_length_n = len;
-    ngx_str_set(&r->headers_out.content_type,
-                "text/plain; version=0.0.4; charset=utf-8");
-    r->headers_out.content_type_len = r->headers_out.content_type.len;
-    r->headers_out.content_type_lowcase = NULL;
-
-    rc = ngx_http_send_header(r);
-
-    if (rc == NGX_ERROR || rc > NGX_OK || r->header_only) {
-        return rc;
-    }
-
-    b = ngx_calloc_buf(r->pool);
-    if (b == NULL) {
-        return NGX_HTTP_INTERNAL_SERVER_ERROR;
-    }
-
-    b->pos = (u_char *) text;
-    b->last = (u_char *) text + len;
-    b->memory = 1;
-    b->last_buf = (r == r->main) ? 1 : 0;
-    b->last_in_chain = 1;
-
-    out.buf = b;
-    out.next = NULL;
-
-    return ngx_http_output_filter(r, &out);
-}
-
-
-static ngx_int_t
-ngx_http_predict_model_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_predict_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
-
-    if (ctx == NULL || ctx->model.len == 0) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    v->len = ctx->model.len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = ctx->model.data;
-
-    return NGX_OK;
+    return ngx_http_predict_send(r, NGX_HTTP_OK, &ngx_http_predict_text_type,
+                                 (u_char *) text, len);
 }
 
 
@@ -2360,29 +2318,6 @@ ngx_http_predict_api_variable(ngx_http_request_t *r,
     v->no_cacheable = 0;
     v->not_found = 0;
     v->data = (u_char *) name;
-
-    return NGX_OK;
-}
-
-
-static ngx_int_t
-ngx_http_predict_oor_variable(ngx_http_request_t *r,
-    ngx_http_variable_value_t *v, uintptr_t data)
-{
-    ngx_http_predict_ctx_t  *ctx;
-
-    ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
-
-    if (ctx == NULL || ctx->oor.len == 0) {
-        v->not_found = 1;
-        return NGX_OK;
-    }
-
-    v->len = ctx->oor.len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = ctx->oor.data;
 
     return NGX_OK;
 }

@@ -11,7 +11,9 @@
  *
  *   serve      pm_serve: (pipeline, body) -> answer bytes or an error
  *   codecs     pm_request (native in), pm_response (native out, error
- *              bodies), pm_metadata (the GET document, at config time)
+ *              bodies), pm_metadata (the GET document, at config time);
+ *              pm_metrics (counters in a shared region, drift, the
+ *              Prometheus text) beside them
  *   predict    pm_predict: instances -> results; no JSON
  *   pipeline   pm_pipeline: model + feature engineering + options, and
  *              the loaded files (pm_file_t); pm_kinds: the model kinds
