@@ -180,6 +180,8 @@ static int ngx_http_predict_rate_limited(ngx_http_request_t *r);
 static ngx_int_t ngx_http_predict_body_filter(ngx_http_request_t *r,
     ngx_chain_t *in);
 
+static ngx_int_t ngx_http_predict_value(ngx_http_variable_value_t *v,
+    u_char *data, size_t len);
 static ngx_int_t ngx_http_predict_str_variable(ngx_http_request_t *r,
     ngx_http_variable_value_t *v, uintptr_t data);
 static ngx_int_t ngx_http_predict_instances_variable(ngx_http_request_t *r,
@@ -2138,6 +2140,27 @@ ngx_http_predict_body_filter(ngx_http_request_t *r, ngx_chain_t *in)
 }
 
 
+/* a variable's value, or not found (data NULL) */
+
+static ngx_int_t
+ngx_http_predict_value(ngx_http_variable_value_t *v, u_char *data,
+    size_t len)
+{
+    if (data == NULL) {
+        v->not_found = 1;
+        return NGX_OK;
+    }
+
+    v->len = len;
+    v->valid = 1;
+    v->no_cacheable = 0;
+    v->not_found = 0;
+    v->data = data;
+
+    return NGX_OK;
+}
+
+
 /* $predict_label, $predict_model, $predict_out_of_range: data is the
  * offset of the context's string */
 
@@ -2152,17 +2175,10 @@ ngx_http_predict_str_variable(ngx_http_request_t *r,
     s = (ctx != NULL) ? (ngx_str_t *) ((u_char *) ctx + data) : NULL;
 
     if (s == NULL || s->len == 0) {
-        v->not_found = 1;
-        return NGX_OK;
+        return ngx_http_predict_value(v, NULL, 0);
     }
 
-    v->len = s->len;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = s->data;
-
-    return NGX_OK;
+    return ngx_http_predict_value(v, s->data, s->len);
 }
 
 
@@ -2176,8 +2192,7 @@ ngx_http_predict_instances_variable(ngx_http_request_t *r,
     ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
 
     if (ctx == NULL || !ctx->predicted) {
-        v->not_found = 1;
-        return NGX_OK;
+        return ngx_http_predict_value(v, NULL, 0);
     }
 
     p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
@@ -2185,13 +2200,8 @@ ngx_http_predict_instances_variable(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    v->len = ngx_sprintf(p, "%ui", ctx->instances) - p;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = p;
-
-    return NGX_OK;
+    return ngx_http_predict_value(v, p,
+                                  ngx_sprintf(p, "%ui", ctx->instances) - p);
 }
 
 
@@ -2205,19 +2215,12 @@ ngx_http_predict_error_variable(ngx_http_request_t *r,
     ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
 
     if (ctx == NULL || ctx->error == PM_OK) {
-        v->not_found = 1;
-        return NGX_OK;
+        return ngx_http_predict_value(v, NULL, 0);
     }
 
     name = pm_err_name(ctx->error);
 
-    v->len = ngx_strlen(name);
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = (u_char *) name;
-
-    return NGX_OK;
+    return ngx_http_predict_value(v, (u_char *) name, ngx_strlen(name));
 }
 
 
@@ -2278,8 +2281,7 @@ ngx_http_predict_version_variable(ngx_http_request_t *r,
     ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
 
     if (ctx == NULL || ctx->model.len == 0 || ctx->version <= 0) {
-        v->not_found = 1;
-        return NGX_OK;
+        return ngx_http_predict_value(v, NULL, 0);
     }
 
     p = ngx_pnalloc(r->pool, NGX_INT_T_LEN);
@@ -2287,13 +2289,8 @@ ngx_http_predict_version_variable(ngx_http_request_t *r,
         return NGX_ERROR;
     }
 
-    v->len = ngx_sprintf(p, "%i", ctx->version) - p;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = p;
-
-    return NGX_OK;
+    return ngx_http_predict_value(v, p,
+                                  ngx_sprintf(p, "%i", ctx->version) - p);
 }
 
 
@@ -2307,19 +2304,12 @@ ngx_http_predict_api_variable(ngx_http_request_t *r,
     ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
 
     if (ctx == NULL || ctx->api < 0) {
-        v->not_found = 1;
-        return NGX_OK;
+        return ngx_http_predict_value(v, NULL, 0);
     }
 
     name = pm_enum_name(pm_api_names, (int) ctx->api);
 
-    v->len = ngx_strlen(name);
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = (u_char *) name;
-
-    return NGX_OK;
+    return ngx_http_predict_value(v, (u_char *) name, ngx_strlen(name));
 }
 
 
@@ -2336,8 +2326,7 @@ ngx_http_predict_time_variable(ngx_http_request_t *r,
     ctx = ngx_http_get_module_ctx(r, ngx_http_predict_module);
 
     if (ctx == NULL || !ctx->timed) {
-        v->not_found = 1;
-        return NGX_OK;
+        return ngx_http_predict_value(v, NULL, 0);
     }
 
     p = ngx_pnalloc(r->pool, NGX_INT64_LEN + 8);
@@ -2347,11 +2336,7 @@ ngx_http_predict_time_variable(ngx_http_request_t *r,
 
     us = ctx->ns / 1000;
 
-    v->len = ngx_sprintf(p, "%uL.%06uL", us / 1000000, us % 1000000) - p;
-    v->valid = 1;
-    v->no_cacheable = 0;
-    v->not_found = 0;
-    v->data = p;
-
-    return NGX_OK;
+    return ngx_http_predict_value(v, p, ngx_sprintf(p, "%uL.%06uL",
+                                                    us / 1000000,
+                                                    us % 1000000) - p);
 }
