@@ -736,6 +736,46 @@ pm_json_value(pm_json_t *j, pm_value_t *v)
 }
 
 
+/*
+ * A request body that must be one object: an empty one is refused saying
+ * what to send, another value saying what it is and what the object
+ * holds; members(j, data) reads the object's members after its '{', and
+ * nothing may follow it.
+ */
+
+int
+pm_json_body(pm_json_t *j, const char *send, const char *expect,
+    int (*members)(pm_json_t *j, void *data), void *data)
+{
+    int          rc;
+    const char  *type;
+
+    pm_json_ws(j);
+
+    if (j->p == j->end) {
+        return pm_err_set(j->err, PM_EEMPTY, "empty request body: send %s",
+                          send);
+    }
+
+    if (*j->p != '{') {
+        rc = pm_json_skip(j, &type);
+        if (rc == PM_OK) {
+            rc = pm_json_end(j);
+        }
+
+        return (rc != PM_OK) ? rc
+               : pm_err_set(j->err, PM_ESHAPE, "the body is %s; expected an "
+                            "object with %s", type, expect);
+    }
+
+    j->p++;
+
+    rc = members(j, data);
+
+    return (rc == PM_OK) ? pm_json_end(j) : rc;
+}
+
+
 /* the line and column of the byte at offset at of a document */
 
 void

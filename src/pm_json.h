@@ -65,6 +65,8 @@ void pm_json_init(pm_json_t *j, const char *buf, size_t len, pm_alloc_t *a,
     pm_err_t *err);
 int pm_json_error(pm_json_t *j, int code, const char *at, const char *msg);
 void pm_json_where(const char *doc, size_t at, long *line, long *column);
+int pm_json_body(pm_json_t *j, const char *send, const char *expect,
+    int (*members)(pm_json_t *j, void *data), void *data);
 void pm_json_ws(pm_json_t *j);
 int pm_json_string(pm_json_t *j, const char **out);
 int pm_json_number(pm_json_t *j, double *out);

@@ -27,11 +27,11 @@ typedef struct {
     const char         *instances_type;  /* "instances" is not an array */
     int                 have_unknown;
     char                unknown[PM_SAFE_SIZE];  /* the first, safe */
+    pm_batch_t         *req;
 } pm_request_state_t;
 
 
-static int pm_request_members(pm_json_t *j, pm_request_state_t *st,
-    pm_batch_t *req);
+static int pm_request_members(pm_json_t *j, void *data);
 static int pm_request_shape(pm_request_state_t *st, pm_alloc_t *a,
     pm_batch_t *req, pm_err_t *err);
 
@@ -97,10 +97,15 @@ pm_request_rows(pm_json_t *j, pm_batch_t *req, size_t max_instances,
 /* the members of the body's object, after its '{' */
 
 static int
-pm_request_members(pm_json_t *j, pm_request_state_t *st, pm_batch_t *req)
+pm_request_members(pm_json_t *j, void *data)
 {
+    pm_request_state_t  *st = data;
+
     int          rc;
+    pm_batch_t  *req;
     const char  *key, *type, *at;
+
+    req = st->req;
 
     pm_json_ws(j);
 
@@ -234,7 +239,6 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
     size_t max_values, pm_alloc_t *a, pm_batch_t *req, pm_err_t *err)
 {
     int                  rc;
-    const char          *type;
     pm_json_t            j;
     pm_request_state_t   st;
 
@@ -244,37 +248,11 @@ pm_request_parse(const char *buf, size_t len, size_t max_instances,
 
     st.max_instances = max_instances;
     st.max_values = max_values;
+    st.req = req;
 
-    pm_json_ws(&j);
-
-    if (j.p == j.end) {
-        return pm_err_set(err, PM_EEMPTY, "empty request body: send "
-                          "{\"features\": [...]} or {\"instances\": [...]}");
-    }
-
-    if (*j.p != '{') {
-        rc = pm_json_skip(&j, &type);
-        if (rc != PM_OK) {
-            return rc;
-        }
-
-        rc = pm_json_end(&j);
-        if (rc != PM_OK) {
-            return rc;
-        }
-
-        return pm_err_set(err, PM_ESHAPE, "the body is %s; expected an "
-                          "object with \"features\" or \"instances\"", type);
-    }
-
-    j.p++;
-
-    rc = pm_request_members(&j, &st, req);
-
-    if (rc == PM_OK) {
-        rc = pm_json_end(&j);
-    }
-
+    rc = pm_json_body(&j, "{\"features\": [...]} or {\"instances\": [...]}",
+                      "\"features\" or \"instances\"", pm_request_members,
+                      &st);
     if (rc != PM_OK) {
         return rc;
     }

@@ -31,7 +31,7 @@ static int pm_v1_signature(pm_json_t *j, pm_v1_state_t *st);
 static int pm_v1_columns(pm_json_t *j, pm_v1_state_t *st);
 static int pm_v1_column(pm_json_t *j, pm_v1_state_t *st, const char *key,
     pm_value_t **col, size_t *n);
-static int pm_v1_members(pm_json_t *j, pm_v1_state_t *st);
+static int pm_v1_members(pm_json_t *j, void *data);
 static int pm_v1_shape(pm_v1_state_t *st, pm_err_t *err);
 static void pm_v1_put_label(pm_writer_t *w, const pm_pipeline_t *p,
     int label);
@@ -295,8 +295,10 @@ pm_v1_columns(pm_json_t *j, pm_v1_state_t *st)
 
 
 static int
-pm_v1_members(pm_json_t *j, pm_v1_state_t *st)
+pm_v1_members(pm_json_t *j, void *data)
 {
+    pm_v1_state_t  *st = data;
+
     int          rc, rows_key;
     const char  *key, *type, *at;
 
@@ -401,7 +403,6 @@ pm_v1_decode(const pm_pipeline_t *p, int route, const char *body,
     size_t len, pm_alloc_t *a, pm_v1_request_t *req, pm_err_t *err)
 {
     int             rc;
-    const char     *type;
     pm_json_t       j;
     pm_v1_state_t   st;
 
@@ -414,31 +415,9 @@ pm_v1_decode(const pm_pipeline_t *p, int route, const char *body,
     st.max_values = 2 * (size_t) p->nfeatures + 16;
 
     pm_json_init(&j, body, len, a, err);
-    pm_json_ws(&j);
 
-    if (j.p == j.end) {
-        return pm_err_set(err, PM_EEMPTY, "empty request body: send "
-                          "{\"instances\": [...]} or {\"inputs\": ...}");
-    }
-
-    if (*j.p != '{') {
-        rc = pm_json_skip(&j, &type);
-        if (rc == PM_OK) {
-            rc = pm_json_end(&j);
-        }
-
-        return (rc != PM_OK) ? rc
-               : pm_err_set(err, PM_ESHAPE, "the body is %s; expected an "
-                            "object with \"instances\" or \"inputs\"", type);
-    }
-
-    j.p++;
-
-    rc = pm_v1_members(&j, &st);
-    if (rc == PM_OK) {
-        rc = pm_json_end(&j);
-    }
-
+    rc = pm_json_body(&j, "{\"instances\": [...]} or {\"inputs\": ...}",
+                      "\"instances\" or \"inputs\"", pm_v1_members, &st);
     if (rc != PM_OK) {
         return rc;
     }

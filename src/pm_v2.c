@@ -54,7 +54,7 @@ static int pm_v2_data(pm_json_t *j, pm_tensor_t *t, size_t keep);
 static int pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t);
 static int pm_v2_inputs(pm_json_t *j, pm_v2_state_t *st);
 static int pm_v2_outputs(pm_json_t *j, pm_v2_state_t *st);
-static int pm_v2_members(pm_json_t *j, pm_v2_state_t *st);
+static int pm_v2_members(pm_json_t *j, void *data);
 static int pm_v2_batch(pm_json_t *j, pm_v2_state_t *st);
 static int pm_v2_check(pm_err_t *err, const pm_tensor_t *t);
 static void pm_v2_put_output(pm_writer_t *w, const pm_pipeline_t *p,
@@ -576,8 +576,10 @@ pm_v2_outputs(pm_json_t *j, pm_v2_state_t *st)
 
 
 static int
-pm_v2_members(pm_json_t *j, pm_v2_state_t *st)
+pm_v2_members(pm_json_t *j, void *data)
 {
+    pm_v2_state_t  *st = data;
+
     int          rc;
     char         safe[PM_SAFE_SIZE];
     const char  *key, *type, *start;
@@ -742,7 +744,6 @@ pm_v2_decode(const pm_pipeline_t *p, const char *body, size_t len,
     pm_alloc_t *a, pm_v2_request_t *req, pm_err_t *err)
 {
     int             rc;
-    const char     *type;
     pm_json_t       j;
     pm_v2_state_t   st;
 
@@ -754,31 +755,9 @@ pm_v2_decode(const pm_pipeline_t *p, const char *body, size_t len,
     st.max_tensors = 2 * (size_t) p->nfeatures + 16;
 
     pm_json_init(&j, body, len, a, err);
-    pm_json_ws(&j);
 
-    if (j.p == j.end) {
-        return pm_err_set(err, PM_EEMPTY, "empty request body: send "
-                          "{\"inputs\": [...]}");
-    }
-
-    if (*j.p != '{') {
-        rc = pm_json_skip(&j, &type);
-        if (rc == PM_OK) {
-            rc = pm_json_end(&j);
-        }
-
-        return (rc != PM_OK) ? rc
-               : pm_err_set(err, PM_ESHAPE, "the body is %s; expected an "
-                            "object with \"inputs\"", type);
-    }
-
-    j.p++;
-
-    rc = pm_v2_members(&j, &st);
-    if (rc == PM_OK) {
-        rc = pm_json_end(&j);
-    }
-
+    rc = pm_json_body(&j, "{\"inputs\": [...]}",
+                      "\"inputs\"", pm_v2_members, &st);
     if (rc != PM_OK) {
         return rc;
     }
