@@ -405,9 +405,10 @@ my %metrics;
     my $m = decode_json($on->request('GET', '/w')->{body});
     my @psi = grep { defined $_->{psi} } @{ $m->{drift}{features} // [] };
     $metrics{drift_features} = scalar @psi;
+    my $text = $on->request('GET', '/metrics')->{body};
     $metrics{counted} = 0;
-    $metrics{counted} += $1 while $on->request('GET', '/metrics')->{body}
-        =~ /^nginx_predict_requests_total\{[^}]*\} (\d+)$/mg;
+    $metrics{counted} += $1
+        while $text =~ /^nginx_predict_requests_total\{[^}]*\} (\d+)$/mg;
     $on->stop;
     $off->stop;
 }
