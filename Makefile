@@ -2,8 +2,12 @@
 #
 #   make          build build/ngx_http_predict_module.so against the installed
 #                 nginx (Debian's nginx-dev, the binary's own configure flags)
-#   make deps     install the Debian packages the project needs (idempotent)
-#   make test     deps, build, unit tests and the nginx test suite
+#   make deps     install the Debian packages building and serving need
+#                 (idempotent; deps-bench and deps-test add what make bench
+#                 and make test need; deps-list prints the three sets)
+#   make install  the module, its load snippet (modules-enabled) and the
+#                 tools (PREFIX=/usr/local); make uninstall removes them
+#   make test     deps-test, build, unit tests and the nginx test suite
 #   make demo     deps, build, train the wine model and serve it on
 #                 127.0.0.1:8080 in the foreground
 #   make bench    the module against return 200, Flask and FastAPI
@@ -40,42 +44,71 @@ SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
             -fno-omit-frame-pointer
 LIBS     := -ljansson -lsvm -lm
 
-DEB_PKGS := nginx nginx-dev libjansson-dev libsvm-dev libsvm-tools \
-            gnuplot-nox wrk valgrind clang libclang-rt-14-dev \
-            python3-sklearn python3-libsvm perl curl gcc make \
-            python3-flask gunicorn python3-fastapi uvicorn \
-            python3-httptools python3-uvloop prometheus
-
-# make deb and the deployment tests (t/300-t/330): Debian's packaging tools,
-# a fresh Debian root (debootstrap), the container (podman with runc: crun
-# refuses this machine's hybrid cgroups), a test certificate and password
-# file, the Kubernetes manifests read as YAML
-DEPLOY_PKGS := build-essential debhelper dpkg-dev help2man lintian debootstrap \
-               podman runc openssl apache2-utils python3-yaml
+# Debian packages, in three sets (make deps-list prints them):
+# what building, serving and make demo / make install need ...
+DEPS_SERVE := nginx nginx-dev libjansson-dev libsvm-dev libsvm-tools \
+              gnuplot-nox gcc make curl
+# ... what make bench adds: the load generator, the peers (Flask/gunicorn,
+# FastAPI/uvicorn) and what makes the fixtures (scikit-learn, libsvm's
+# Python binding) ...
+DEPS_BENCH := wrk python3-sklearn python3-libsvm python3-flask gunicorn \
+              python3-fastapi uvicorn python3-httptools python3-uvloop perl
+# ... and what make test adds: the sanitizers and valgrind, a real
+# Prometheus, network namespaces (the walkthrough's fresh root gets its own
+# loopback), and for make deb and the deployment tests (t/300-t/330)
+# Debian's packaging tools, a fresh Debian root (debootstrap), the
+# container (podman with runc: crun refuses this machine's hybrid
+# cgroups), a test certificate and password file, the Kubernetes
+# manifests read as YAML
+DEPS_TEST  := valgrind clang libclang-rt-14-dev prometheus iproute2
+DEPLOY_PKGS := build-essential debhelper dpkg-dev help2man lintian \
+               debootstrap podman runc openssl apache2-utils python3-yaml
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps module module-clang module-asan unit tools fixtures test \
         prove prove-asan prove-valgrind test-asan test-valgrind fuzz \
         fuzzers demo bench bench-cluster deb deb-build debroot \
+        deps-bench deps-deploy deps-test deps-list install uninstall \
         lint clean
 
 all: module tools
 
 # --- packages ---------------------------------------------------------------
 
-deps:
-	@missing=$$(for p in $(DEB_PKGS) $(DEPLOY_PKGS); do \
+# $(call install-pkgs,PACKAGES): apt-get install what is missing
+define install-pkgs
+	@missing=$$(for p in $(1); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null \
 	        | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
-	    echo "make deps: installing" $$missing; \
+	    echo "make $@: installing" $$missing; \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q \
 	        && $(SUDO) env DEBIAN_FRONTEND=noninteractive \
 	            apt-get install -y -q --no-install-recommends $$missing; \
 	else \
-	    echo "make deps: all packages present"; \
+	    echo "make $@: all packages present"; \
 	fi
+endef
+
+deps:
+	$(call install-pkgs,$(DEPS_SERVE))
+
+deps-bench:
+	$(call install-pkgs,$(DEPS_SERVE) $(DEPS_BENCH))
+
+deps-deploy:
+	$(call install-pkgs,$(DEPS_SERVE) $(DEPLOY_PKGS))
+
+deps-test:
+	$(call install-pkgs,$(DEPS_SERVE) $(DEPS_BENCH) $(DEPS_TEST) \
+	    $(DEPLOY_PKGS))
+
+# the sets as the README lists them, one line each
+deps-list:
+	@echo "deps: $(strip $(DEPS_SERVE))"
+	@echo "deps-bench: $(strip $(DEPS_BENCH))"
+	@echo "deps-test: $(strip $(DEPS_TEST) $(DEPLOY_PKGS))"
 
 # --- the module -------------------------------------------------------------
 
@@ -251,7 +284,7 @@ fuzzers: $(FUZZERS)
 # time limit); new inputs go to build/fuzz/corpus, failures to
 # build/fuzz/crashes.  The long run the README reports:
 # make fuzz FUZZ_RUNS=10000000
-fuzz: deps
+fuzz: deps-test
 	$(MAKE) fuzzers
 	@for t in $(FUZZ_TARGETS); do \
 	    mkdir -p $(BUILD)/fuzz/corpus/$$t $(BUILD)/fuzz/crashes/$$t; \
@@ -294,7 +327,7 @@ DEB_STAMP   := $(DEB_DIR)/.done
 DEB_VERSION  = $(shell dpkg-parsechangelog -l debian/changelog -S Version)
 DEB_INPUTS  := $(wildcard $(shell git ls-files 2>/dev/null))
 
-deb: deps
+deb: deps-deploy
 	$(MAKE) deb-build
 
 deb-build: $(DEB_STAMP)
@@ -329,10 +362,10 @@ $(DEBROOT): t/deploy/make-debroot
 
 # --- tests ------------------------------------------------------------------
 
-test: deps
+test: deps-test
 	$(MAKE) prove prove-asan prove-valgrind
 
-test-asan: deps
+test-asan: deps-test
 	$(MAKE) prove-asan
 
 # the whole suite again, the module built with ASan and UBSan
@@ -349,19 +382,19 @@ prove: all module-clang unit fuzzers fixtures lint deb-build debroot
 
 # --- benchmarks -------------------------------------------------------------
 
-bench: deps
+bench: deps-bench
 	$(MAKE) all fixtures
 	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
 	PREDICT_TOOLS=$(BUILD) perl t/bench/bench.pl
 
 # one node against the front with three (conf-examples/cluster/)
-bench-cluster: deps
+bench-cluster: deps-bench
 	$(MAKE) all fixtures
 	PREDICT_MODULE_SO=$(MODULE) PREDICT_FIXTURES=$(FIXTURES) \
 	perl t/bench/cluster.pl
 
 # the whole suite again, nginx under valgrind memcheck
-test-valgrind: deps
+test-valgrind: deps-test
 	$(MAKE) prove-valgrind
 
 prove-valgrind: all unit fixtures
@@ -406,6 +439,47 @@ $(DEMO)/model/wine/model.libsvm: conf-examples/wine.csv \
 	     NR == 2 { printf "{"; for (i = 1; i < NF; i++) \
 	               printf "%s\"%s\": %s", (i > 1 ? ", " : ""), n[i], $$i; \
 	               print "}" }' > $(DEMO)/model/example.json
+
+# --- install ----------------------------------------------------------------
+
+# make install: the module into nginx's modules directory (the one nginx -V
+# names, made if missing: stock Debian 12 has none), its load snippet into
+# modules-available and enabled in modules-enabled, as Debian's own module
+# packages do (the stock nginx.conf includes modules-enabled/*.conf), the
+# tools into $(PREFIX)/bin and the exporter into $(PREFIX)/share.  DESTDIR
+# stages it elsewhere; make uninstall removes exactly these files.  The
+# module replaces an older one by a new file (install unlinks first), never
+# by writing into the one a running nginx maps; a running nginx needs a
+# restart to load it.
+PREFIX      ?= /usr/local
+NGX_MODULES ?= $(or $(shell $(NGINX) -V 2>&1 | tr ' ' '\n' \
+                   | sed -n 's/^--modules-path=//p'),/usr/lib/nginx/modules)
+NGX_AVAIL   := /usr/share/nginx/modules-available
+NGX_ENABLED := /etc/nginx/modules-enabled
+SNIPPET     := mod-http-predict.conf
+SNIPPET_ON  := 50-mod-http-predict.conf
+
+install: all
+	install -D -m 644 $(MODULE) \
+	    $(DESTDIR)$(NGX_MODULES)/ngx_http_predict_module.so
+	@mkdir -p $(DESTDIR)$(NGX_AVAIL) $(DESTDIR)$(NGX_ENABLED)
+	echo "load_module $(NGX_MODULES)/ngx_http_predict_module.so;" \
+	    > $(DESTDIR)$(NGX_AVAIL)/$(SNIPPET)
+	ln -sfn $(NGX_AVAIL)/$(SNIPPET) $(DESTDIR)$(NGX_ENABLED)/$(SNIPPET_ON)
+	install -D -m 755 -t $(DESTDIR)$(PREFIX)/bin $(TOOLS:%=$(BUILD)/%)
+	install -D -m 755 tools/sklearn_export.py \
+	    $(DESTDIR)$(PREFIX)/share/predict-tools/sklearn_export.py
+	ln -sfn $(PREFIX)/share/predict-tools/sklearn_export.py \
+	    $(DESTDIR)$(PREFIX)/bin/predict-sklearn-export
+
+uninstall:
+	rm -f $(DESTDIR)$(NGX_ENABLED)/$(SNIPPET_ON) \
+	    $(DESTDIR)$(NGX_AVAIL)/$(SNIPPET) \
+	    $(DESTDIR)$(NGX_MODULES)/ngx_http_predict_module.so \
+	    $(TOOLS:%=$(DESTDIR)$(PREFIX)/bin/%) \
+	    $(DESTDIR)$(PREFIX)/bin/predict-sklearn-export \
+	    $(DESTDIR)$(PREFIX)/share/predict-tools/sklearn_export.py
+	-rmdir $(DESTDIR)$(PREFIX)/share/predict-tools 2>/dev/null
 
 # --- housekeeping -----------------------------------------------------------
 

@@ -169,7 +169,7 @@ $sent += $_ for values %status;
 # --- Prometheus, scraping every second ------------------------------------
 
 ok(-x $PROMETHEUS && -x $PROMTOOL, 'prometheus and promtool are installed')
-    or BAIL_OUT('no prometheus: make deps installs it');
+    or BAIL_OUT('no prometheus: make deps-test installs it');
 
 my $pport = PredictTest::free_port();
 my $pdir = $t->dir . '/prometheus';

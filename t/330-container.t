@@ -187,7 +187,7 @@ done_testing();
 sub podman_missing {
     return 'building and running the container needs root here' if $> != 0;
     for my $tool (qw(podman runc)) {
-        return "$tool is not installed (make deps installs it)"
+        return "$tool is not installed (make deps-test installs it)"
             unless grep { -x "$_/$tool" } split /:/, $ENV{PATH};
     }
     return '';
