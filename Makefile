@@ -282,7 +282,7 @@ fuzzers: $(FUZZERS)
 
 # FUZZ_SECONDS per target, or FUZZ_RUNS executions each (then without a
 # time limit); new inputs go to build/fuzz/corpus, failures to
-# build/fuzz/crashes.  The long run the README reports:
+# build/fuzz/crashes.  The long run DEVELOPING.md reports:
 # make fuzz FUZZ_RUNS=10000000
 fuzz: deps-test
 	$(MAKE) fuzzers
