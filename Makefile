@@ -9,14 +9,18 @@
 #                 tools (PREFIX=/usr/local); make uninstall removes them
 #   make test     deps-test, build, unit tests and the nginx test suite
 #   make demo     deps, build, train the wine model and serve it on
-#                 127.0.0.1:8080 in the foreground
+#                 127.0.0.1:8080 in the foreground (PORT=8090: another port;
+#                 a port in use is refused before anything is served)
+#   make examples-models  the model files the README's Synopsis and
+#                 conf-examples/ name, in /srv/models (MODELS=DIR: elsewhere)
 #   make bench    the module against return 200, Flask and FastAPI
 #   make bench-cluster  one node against a front with three nodes
 #   make deb      the Debian packages libnginx-mod-http-predict and
 #                 predict-tools in build/deb/, checked by lintian
 #   make lint     80 columns, no tabs, no trailing blanks
 #
-# Variables: NGX_SRC (nginx-dev source tree), NGINX (binary), BUILD.
+# Variables: NGX_SRC (nginx-dev source tree), NGINX (binary), BUILD,
+# PORT (make demo), MODELS (make examples-models).
 
 SHELL := /bin/bash
 
@@ -68,9 +72,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps module module-clang module-asan unit tools fixtures test \
         prove prove-asan prove-valgrind test-asan test-valgrind fuzz \
-        fuzzers demo bench bench-cluster deb deb-build debroot \
-        deps-bench deps-deploy deps-test deps-list install uninstall \
-        lint clean
+        fuzzers demo demo-model examples-models bench bench-cluster deb \
+        deb-build debroot deps-bench deps-deploy deps-test deps-list \
+        install uninstall lint clean
 
 all: module tools
 
@@ -405,25 +409,44 @@ prove-valgrind: all unit fixtures
 # --- demo -------------------------------------------------------------------
 
 DEMO := $(BUILD)/demo
+PORT ?= 8080
 
+# conf-examples/demo.conf listens on 127.0.0.1:8080: the demo serves a copy,
+# $(DEMO)/demo.conf, that listens on $(PORT).  nginx -t does not bind, and
+# nginx would report a busy port only after the banner: the port is tried
+# first (a listening socket bound and closed at once), and a busy one
+# stops the demo before anything is printed.
 demo: deps
+	@case "$(PORT)" in ''|*[!0-9]*) echo "make demo: PORT=$(PORT) is not" \
+	    "a port number"; exit 1;; esac; \
+	if [ "$(PORT)" -lt 1 ] || [ "$(PORT)" -gt 65535 ]; then \
+	    echo "make demo: PORT=$(PORT) is not a port number"; exit 1; fi
 	$(MAKE) module tools demo-model
 	@mkdir -p $(DEMO)/logs $(DEMO)/tmp $(DEMO)/modules
 	@chmod 0777 $(DEMO)/tmp
 	cp $(MODULE) $(DEMO)/modules/.so.tmp
 	mv -f $(DEMO)/modules/.so.tmp $(DEMO)/modules/ngx_http_predict_module.so
-	$(NGINX) -t -q -p $(DEMO)/ -c $(CURDIR)/conf-examples/demo.conf \
+	sed 's/listen 127\.0\.0\.1:8080;/listen 127.0.0.1:$(PORT);/' \
+	    conf-examples/demo.conf > $(DEMO)/demo.conf
+	@grep -q 'listen 127\.0\.0\.1:$(PORT);' $(DEMO)/demo.conf || { echo \
+	    "make demo: conf-examples/demo.conf has no" \
+	    "'listen 127.0.0.1:8080;' line to move to port $(PORT)"; exit 1; }
+	$(NGINX) -t -q -p $(DEMO)/ -c $(DEMO)/demo.conf \
 	    -e $(DEMO)/logs/error.log
+	@perl -MIO::Socket::INET -e 'IO::Socket::INET->new(Listen => 1, \
+	    LocalAddr => "127.0.0.1", LocalPort => $(PORT), Proto => "tcp", \
+	    ReuseAddr => 1) or exit 1' || { echo "make demo: 127.0.0.1:$(PORT)" \
+	    "is in use (PORT=... picks another)" >&2; exit 1; }
 	@echo
 	@echo "Serving the wine model, trained by predict-train from" \
 	      "conf-examples/wine.csv,"
-	@echo "on http://127.0.0.1:8080/predict (Ctrl-C stops). Try:"
+	@echo "on http://127.0.0.1:$(PORT)/predict (Ctrl-C stops). Try:"
 	@echo
 	@echo "  curl -s -d '{\"features\": $$(cat $(DEMO)/model/example.json)}'" \
-	      "http://127.0.0.1:8080/predict"
-	@echo "  curl -s http://127.0.0.1:8080/predict    # model metadata"
+	      "http://127.0.0.1:$(PORT)/predict"
+	@echo "  curl -s http://127.0.0.1:$(PORT)/predict    # model metadata"
 	@echo
-	exec $(NGINX) -p $(DEMO)/ -c $(CURDIR)/conf-examples/demo.conf \
+	exec $(NGINX) -p $(DEMO)/ -c $(DEMO)/demo.conf \
 	    -e $(DEMO)/logs/error.log -g 'daemon off;'
 
 demo-model: $(DEMO)/model/wine/model.libsvm
@@ -439,6 +462,35 @@ $(DEMO)/model/wine/model.libsvm: conf-examples/wine.csv \
 	     NR == 2 { printf "{"; for (i = 1; i < NF; i++) \
 	               printf "%s\"%s\": %s", (i > 1 ? ", " : ""), n[i], $$i; \
 	               print "}" }' > $(DEMO)/model/example.json
+
+# --- the files the README's Synopsis and conf-examples/ name ------------
+
+# In $(MODELS): the bundle wine/ (predict-train on conf-examples/wine.csv);
+# heart.model and heart.range (libsvm's heart_scale, t/data/heart_scale,
+# scaled by svm-scale to [-1, 1], svm-train -b 1 as the fixtures do);
+# wine.model and wine.range (the same CSV as libsvm data, classes 0, 1, 2).
+# The intermediate scaled data stays in $(BUILD)/examples-models.
+MODELS ?= /srv/models
+EXM    := $(BUILD)/examples-models
+
+examples-models: deps
+	$(MAKE) tools
+	@mkdir -p $(MODELS) $(EXM)
+	rm -rf $(MODELS)/wine
+	$(BUILD)/predict-train --quiet --data conf-examples/wine.csv \
+	    --target cultivar --task classify --out $(MODELS)/wine
+	svm-scale -l -1 -u 1 -s $(MODELS)/heart.range t/data/heart_scale \
+	    > $(EXM)/heart.scaled
+	svm-train -q -b 1 $(EXM)/heart.scaled $(MODELS)/heart.model
+	tr -d '\r' < conf-examples/wine.csv | awk -F, 'NR > 1 { \
+	    sub(/^class_/, "", $$NF); printf "%s", $$NF; \
+	    for (i = 1; i < NF; i++) printf " %d:%s", i, $$i; print "" }' \
+	    > $(EXM)/wine.raw
+	svm-scale -l -1 -u 1 -s $(MODELS)/wine.range $(EXM)/wine.raw \
+	    > $(EXM)/wine.scaled
+	svm-train -q -b 1 $(EXM)/wine.scaled $(MODELS)/wine.model
+	@echo "make examples-models: in $(MODELS): wine/ heart.model" \
+	      "heart.range wine.model wine.range"
 
 # --- install ----------------------------------------------------------------
 

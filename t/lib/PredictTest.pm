@@ -119,6 +119,92 @@ sub free_port {
 }
 
 
+# A conf-example run as written, in a prefix laid out as the examples
+# expect (conf/ logs/ tmp/ modules/ model/), moved from port 8080 to a free
+# one: it opens with a comment then load_module, passes nginx -t, serves a
+# prediction of a wine row at /predict, stops cleanly with a clean log.
+# $models maps the names under model/ (wine.model, wine.range, wine) to the
+# files they link to: the fixtures (t/070) or make examples-models (t/250).
+
+sub check_conf_example {
+    my ($conf, $models, $what) = @_;
+    my $name = (split m{/}, $conf)[-1];
+    $name .= " ($what)" if $what;
+    my $file = (split m{/}, $conf)[-1];
+    my $row = '[13.2, 1.78, 2.14, 11.2, 100, 2.65, 2.76, 0.26, 1.28, 4.38, '
+              . '1.05, 3.4, 1050]';
+
+    my $p = tempdir(CLEANUP => 1);
+    chmod 0755, $p;
+    mkdir "$p/$_" for qw(conf logs tmp modules model);
+    chmod 0777, "$p/tmp";
+    symlink $MODULE_SO, "$p/modules/ngx_http_predict_module.so";
+    symlink $models->{$_}, "$p/model/$_" for sort keys %$models;
+
+    # the examples listen on 8080; the test moves them to a free port
+    my $port = free_port();
+    my $text = do { local (@ARGV, $/) = ($conf); <> };
+    like($text, qr/\A#[^\n]*\n(?:#[^\n]*\n)*load_module /,
+         "$name opens with a comment, then load_module");
+    $text =~ s/127\.0\.0\.1:8080/127.0.0.1:$port/g;
+    open my $fh, '>', "$p/conf/$file" or die $!;
+    print $fh $text;
+    close $fh;
+
+    my $out = do {
+        local %ENV = (%ENV, sanitizer_env($p));
+        `timeout -s KILL 60 $NGINX -t -p $p/ -c $p/conf/$file -e $p/logs/stderr.log 2>&1`;
+    };
+    is($? >> 8, 0, "$name: nginx -t passes") or diag($out);
+
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    if ($pid == 0) {
+        %ENV = (%ENV, sanitizer_env($p));
+        exec $NGINX, '-p', "$p/", '-c', "$p/conf/$file", '-e',
+             "$p/logs/stderr.log", '-g', 'daemon off;';
+        exit 127;
+    }
+
+    my $r;
+    my $deadline = time + 10;
+    while (time < $deadline) {
+        $r = eval { http_request($port, 'POST', '/predict',
+                                 "{\"features\": $row}") };
+        last if $r && $r->{status};
+        if (waitpid($pid, WNOHANG) == $pid) {    # exited at start
+            $pid = 0;
+            last;
+        }
+        sleep 0.05;
+    }
+
+    is($r && $r->{status}, 200, "$name: serves a prediction");
+    like($r && $r->{body},
+         qr/^\{"label":(?:[012]|"class_[012]"),"probabilities":/,
+         "$name: answers a label and probabilities");
+
+    if ($pid) {
+        kill 'QUIT', $pid;
+        my $end = time + 15;
+        sleep 0.02 while waitpid($pid, WNOHANG) != $pid && time < $end;
+        if (kill 0, $pid) {
+            kill 'KILL', $pid;
+            waitpid $pid, 0;
+        }
+        is($?, 0, "$name: stops cleanly");
+    } else {
+        fail("$name: nginx exited early");
+    }
+
+    my $log = join '', map { local (@ARGV, $/) = ($_); <> }
+        grep { -f } glob "$p/logs/*.log";
+    check_log($log, "$name: error log is clean");
+    my @reports = glob("$p/tmp/asan* $p/tmp/ubsan*");
+    ok(!@reports, "$name: no sanitizer reports");
+}
+
+
 # ---------------------------------------------------------------------------
 # the server
 
