@@ -909,6 +909,15 @@ pm_m_observe(pm_mblock_t *b, pm_m_adds_t *ad, const pm_obs_t *obs,
         f = &b->feat[i];
         off = f->off;
 
+        if (obs[i].bin > 0 && obs[i].bin <= f->nbins) {
+            pm_m_inc(ad, off + PM_MF_BINS + obs[i].bin - 1);
+            binned = 1;
+        }
+
+        if (obs[i].flags == 0) {
+            continue;
+        }
+
         if (obs[i].flags & PM_OBS_LOW) {
             pm_m_inc(ad, off + PM_MF_LOW);
         }
@@ -923,11 +932,6 @@ pm_m_observe(pm_mblock_t *b, pm_m_adds_t *ad, const pm_obs_t *obs,
 
         if (obs[i].flags & PM_OBS_UNKNOWN) {
             pm_m_inc(ad, off + PM_MF_UNKNOWN);
-        }
-
-        if (obs[i].bin > 0 && obs[i].bin <= f->nbins) {
-            pm_m_inc(ad, off + PM_MF_BINS + obs[i].bin - 1);
-            binned = 1;
         }
     }
 

@@ -246,50 +246,6 @@ pm_spec_reference(json_t *v, const char *where, pm_feature_t *f,
 }
 
 
-/*
- * The drift bin of a served value: numeric, 0 below the training minimum,
- * PM_REF_BINS + 1 above the maximum, else 1 + the last bin whose lower
- * edge is at or below v (bins [e_i, e_i+1), the last closed); categorical
- * (v a category's position, or -1 for an unseen one), the category, or
- * ncat.  The trainer computes the reference's shares with this function.
- */
-
-int
-pm_spec_bin(const pm_feature_t *f, double v)
-{
-    int  lo, hi, mid;
-
-    if (f->type == PM_FEAT_CATEGORICAL) {
-        return (v >= 0 && v < f->ncat) ? (int) v : f->ncat;
-    }
-
-    if (v < f->ref.edges[0]) {
-        return 0;
-    }
-
-    if (v > f->ref.edges[PM_REF_BINS]) {
-        return PM_REF_BINS + 1;
-    }
-
-    /* the last i in 0..9 with edges[i] <= v */
-
-    lo = 0;
-    hi = PM_REF_BINS - 1;
-
-    while (lo < hi) {
-        mid = (lo + hi + 1) / 2;
-
-        if (f->ref.edges[mid] <= v) {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-
-    return 1 + lo;
-}
-
-
 /* how many drift bins a feature has; 0 without a reference */
 
 int

@@ -17,6 +17,7 @@
 
 
 #include <jansson.h>
+#include <string.h>
 
 #include "pm_core.h"
 #include "pm_enum.h"
@@ -110,13 +111,69 @@ void pm_spec_free(pm_spec_t *s);
 
 int pm_spec_find(const pm_spec_t *s, const char *name);
 int pm_spec_category(const pm_feature_t *f, const char *key);
-int pm_spec_bin(const pm_feature_t *f, double v);
 int pm_spec_nbins(const pm_feature_t *f);
 int pm_spec_classes(pm_target_t *t, int n, pm_err_t *err);
 int pm_spec_class(pm_target_t *t, int i, json_t *value, pm_err_t *err);
 
 json_t *pm_spec_json(const pm_spec_t *s);
 json_t *pm_spec_target_json(const pm_target_t *t);
+
+
+/*
+ * The drift bin of a served value: numeric, 0 below the training minimum,
+ * PM_REF_BINS + 1 above the maximum, else 1 + the last bin whose lower
+ * edge is at or below v (bins [e_i, e_i+1), the last closed); categorical
+ * (v a category's position, or -1 for an unseen one), the category, or
+ * ncat.  The trainer computes the reference's shares with this function;
+ * inline, as the request path bins every value of every instance.
+ */
+
+#if (PM_REF_BINS % 2)
+#error "pm_spec_bin() counts edges two at a time: PM_REF_BINS must be even"
+#endif
+
+typedef double     pm_ref_v2d_t __attribute__((vector_size(16)));
+typedef long long  pm_ref_v2i_t __attribute__((vector_size(16)));
+
+static inline int
+pm_spec_bin(const pm_feature_t *f, double v)
+{
+    int           i;
+    pm_ref_v2d_t  e, x;
+    pm_ref_v2i_t  s;
+
+    if (f->type == PM_FEAT_CATEGORICAL) {
+        return (v >= 0 && v < f->ncat) ? (int) v : f->ncat;
+    }
+
+    if (v < f->ref.edges[0]) {
+        return 0;
+    }
+
+    if (v > f->ref.edges[PM_REF_BINS]) {
+        return PM_REF_BINS + 1;
+    }
+
+    /*
+     * 1 + the last i in 0..9 with edges[i] <= v: as the edges ascend
+     * (checked at load) and edges[0] <= v here, the number of edges[0..9]
+     * at or below v.  Counted two at a time in vectors (GCC's and clang's
+     * vector extension, on any target), without a branch: a binary
+     * search's branches are unpredictable on live data, and their misses
+     * cost more (make bench: the drift binning was a tenth of a batch's
+     * time with one)
+     */
+
+    x = (pm_ref_v2d_t) { v, v };
+    s = (pm_ref_v2i_t) { 0, 0 };
+
+    for (i = 0; i < PM_REF_BINS; i += 2) {
+        memcpy(&e, &f->ref.edges[i], sizeof(e));
+        s += (e <= x);
+    }
+
+    return (int) -(s[0] + s[1]);
+}
 
 
 #endif /* _PM_SPEC_H_INCLUDED_ */
