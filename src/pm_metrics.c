@@ -121,7 +121,7 @@ static void pm_m_zone_init(pm_metrics_t *m, pm_mzone_t *z, size_t size);
 static int pm_m_place(pm_metrics_t *m, pm_mzone_t *z);
 static size_t pm_m_bucket(const double *le, size_t n, double v);
 typedef struct pm_m_adds_s  pm_m_adds_t;
-static void pm_m_inc(pm_m_adds_t *ad, size_t slot);
+static inline void pm_m_inc(pm_m_adds_t *ad, size_t slot);
 static int pm_m_observe(pm_mblock_t *b, pm_m_adds_t *ad, const pm_obs_t *obs,
     int nobs);
 static void pm_m_snapshot(pm_mblock_t *b, int k);
@@ -751,7 +751,7 @@ struct pm_m_adds_s {
 };
 
 
-static void
+static inline void
 pm_m_inc(pm_m_adds_t *ad, size_t slot)
 {
     if (ad->count == NULL) {

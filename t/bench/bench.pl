@@ -258,9 +258,35 @@ print "answers checked: module, Flask and FastAPI agree on "
 
 # wrk, bounded in time; static and module interleaved over rounds
 
+# the CPU time (s) the workers of nginx $t have used so far, from /proc
+
+my $TICK = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
+
+sub worker_cpu {
+    my ($t) = @_;
+    my $master = $t->master_pid;
+    my $sum = 0;
+    for my $pid (split ' ', `pgrep -P $master`) {
+        open my $fh, '<', "/proc/$pid/stat" or next;
+        my $stat = <$fh>;
+        $stat =~ s/^.*\) //;
+        my @f = split ' ', $stat;
+        $sum += $f[11] + $f[12];    # utime, stime
+    }
+    return $sum / $TICK;
+}
+
+# wrk(PORT, PATH, BODIES[, NGINX]): req/s, latency, and with NGINX its
+# workers' CPU time per request (us): what a request costs, which the
+# throughput of a 2-core machine shared with wrk shows only through noise
+# (the kernel hands wrk's 16 connections to the 2 workers unevenly, and
+# a round with one worker doing most of the work runs ~1/3 slower)
+
 sub wrk {
-    my ($port, $path, $bodies) = @_;
-    my $o = `wrk -t1 -c$CONNS -d${SECONDS}s --latency -s $ROOT/t/bench/post.lua http://127.0.0.1:$port$path -- $bodies 2>&1`;
+    my ($port, $path, $bodies, $t, %o) = @_;
+    my $c0 = $t ? worker_cpu($t) : 0;
+    my $pin = $o{pin} ? 'taskset -c 1 ' : '';
+    my $o = `${pin}wrk -t1 -c$CONNS -d${SECONDS}s --latency -s $ROOT/t/bench/post.lua http://127.0.0.1:$port$path -- $bodies 2>&1`;
     my ($rps) = $o =~ /Requests\/sec:\s+([\d.]+)/;
     my %lat;
     while ($o =~ /^\s+(50|99)%\s+([\d.]+)(us|ms|s)$/mg) {
@@ -268,9 +294,11 @@ sub wrk {
         $lat{$1} = $v;
     }
     my ($errors) = $o =~ /Non-2xx or 3xx responses:\s+(\d+)/;
-    die "bench: wrk $path failed:\n$o" unless $rps;
+    my ($n) = $o =~ /(\d+) requests in/;
+    die "bench: wrk $path failed:\n$o" unless $rps && $n;
     return { rps => $rps, p50 => $lat{50}, p99 => $lat{99},
-             non2xx => $errors // 0 };
+             non2xx => $errors // 0,
+             cpu_us => $t ? (worker_cpu($t) - $c0) * 1e6 / $n : undef };
 }
 
 sub median {
@@ -313,7 +341,7 @@ for my $kind ('single', 'batch') {
     for my $round (1 .. $ROUNDS) {
         for my $rt (@server_routes) {
             push @{ $runs{ $rt->[0] } },
-                wrk($np, $rt->[1], "$out/server-$rt->[0].$kind");
+                wrk($np, $rt->[1], "$out/server-$rt->[0].$kind", $nginx);
         }
     }
     for my $api (keys %runs) {
@@ -323,6 +351,7 @@ for my $kind ('single', 'batch') {
             p50 => median(map { $_->{p50} } @$runs),
             p99 => median(map { $_->{p99} } @$runs),
             non2xx => median(map { $_->{non2xx} } @$runs),
+            cpu_us => median(map { $_->{cpu_us} } @$runs),
             runs => [map { $_->{rps} } @$runs] };
     }
     printf "server  %-6s %s\n", $kind, join '  ', map {
@@ -379,27 +408,39 @@ my %metrics;
     my $loc = "location = /w { predict_model $bundle; "
               . "predict_max_instances 100; }\n"
               . "location = /metrics { predict_metrics; }\n";
-    my $on = PredictTest->new(workers => 2, config => $loc,
-                              main_config => 'worker_rlimit_nofile 4096;',
+    # one worker on the first core, wrk on the second: with two workers
+    # and wrk sharing two cores, how the kernel spreads wrk's connections
+    # over the workers changes a round's throughput by a third, which
+    # drowns a cost of a few percent; pinned, a round is within ~2%
+    my $pin = (`nproc` + 0) >= 2;
+    my $main = 'worker_rlimit_nofile 4096;'
+               . ($pin ? ' worker_cpu_affinity 01;' : '');
+    my $on = PredictTest->new(workers => 1, config => $loc,
+                              main_config => $main,
                               http_config => "predict_metrics_zone pm:4m;\n");
     (my $offloc = $loc) =~ s/location = \/metrics[^\n]*\n//;
-    my $off = PredictTest->new(workers => 2, config => $offloc,
-                               main_config => 'worker_rlimit_nofile 4096;');
+    my $off = PredictTest->new(workers => 1, config => $offloc,
+                               main_config => $main);
     $on->start;
     $off->start;
 
     for my $kind ('single', 'batch') {
         my (@a, @b);
         for my $round (1 .. $ROUNDS) {
-            push @a, wrk($off->port, '/w', "$out/metrics.$kind");
-            push @b, wrk($on->port, '/w', "$out/metrics.$kind");
+            push @a, wrk($off->port, '/w', "$out/metrics.$kind", $off,
+                         pin => $pin);
+            push @b, wrk($on->port, '/w', "$out/metrics.$kind", $on,
+                         pin => $pin);
         }
         $metrics{$kind} = {
             off => median(map { $_->{rps} } @a),
             on => median(map { $_->{rps} } @b),
+            off_cpu_us => median(map { $_->{cpu_us} } @a),
+            on_cpu_us => median(map { $_->{cpu_us} } @b),
             non2xx => (grep { $_->{non2xx} } @a, @b) ? 1 : 0 };
-        printf "metrics %-6s off %.0f req/s  on %.0f req/s\n", $kind,
-               $metrics{$kind}{off}, $metrics{$kind}{on};
+        printf "metrics %-6s off %.0f req/s %.1f us  on %.0f req/s %.1f us\n",
+               $kind, $metrics{$kind}{off}, $metrics{$kind}{off_cpu_us},
+               $metrics{$kind}{on}, $metrics{$kind}{on_cpu_us};
     }
 
     my $m = decode_json($on->request('GET', '/w')->{body});
@@ -534,15 +575,19 @@ for my $when (['loaded', 'With both models loaded'],
 push @md, '', "The model server (the repository's wine version 3, an "
           . 'exported scikit-learn pipeline with named features and '
           . 'probabilities; the same rows in each protocol\'s shape):', '',
-          '| requests | route | req/s | p50 | p99 | route / native |',
-          '|---|---|---|---|---|---|';
+          '| requests | route | req/s | p50 | p99 | route / native '
+          . '| worker CPU per request | native / route by CPU |',
+          '|---|---|---|---|---|---|---|---|';
 for my $kind ('single', 'batch') {
     for my $rt (@server_routes) {
         my $r = $server{$kind}{ $rt->[0] };
-        push @md, sprintf('| %s | %s `%s` | %.0f | %.0f us | %.0f us | %.2f |',
+        push @md, sprintf('| %s | %s `%s` | %.0f | %.0f us | %.0f us | %.2f '
+                          . '| %.1f us | %.2f |',
                           $kind eq 'batch' ? 'batches of 100' : 'single',
                           $rt->[0], $rt->[1], $r->{rps}, $r->{p50}, $r->{p99},
-                          $r->{rps} / $server{$kind}{native}{rps});
+                          $r->{rps} / $server{$kind}{native}{rps},
+                          $r->{cpu_us},
+                          $server{$kind}{native}{cpu_us} / $r->{cpu_us});
     }
 }
 
@@ -557,13 +602,20 @@ push @md, '', sprintf('A repository of 100 models x 2 versions (200 bundles): '
     $repo{after_reload}{master}{rss_kb});
 
 push @md, '', sprintf('Metrics and drift (the wine bundle, named features; '
-    . '%d features binned against a training reference, %d requests '
+    . 'one worker on core 0, wrk on core 1; %d features binned against a training reference, %d requests '
     . 'counted): with a metrics zone %.0f req/s single and %.0f batches/s, '
-    . 'without %.0f and %.0f: on / off = %.3f single, %.3f batches.',
+    . 'without %.0f and %.0f: on / off = %.3f single, %.3f batches. '
+    . 'Worker CPU per request with and without: %.1f / %.1f us single, '
+    . '%.1f / %.1f us a batch: throughput at equal CPU, on / off = %.3f '
+    . 'single, %.3f batches.',
     $metrics{drift_features}, $metrics{counted}, $metrics{single}{on},
     $metrics{batch}{on}, $metrics{single}{off}, $metrics{batch}{off},
     $metrics{single}{on} / $metrics{single}{off},
-    $metrics{batch}{on} / $metrics{batch}{off});
+    $metrics{batch}{on} / $metrics{batch}{off},
+    $metrics{single}{on_cpu_us}, $metrics{single}{off_cpu_us},
+    $metrics{batch}{on_cpu_us}, $metrics{batch}{off_cpu_us},
+    $metrics{single}{off_cpu_us} / $metrics{single}{on_cpu_us},
+    $metrics{batch}{off_cpu_us} / $metrics{batch}{on_cpu_us});
 
 my $md = join "\n", @md;
 open my $fh, '>', "$out/results.md" or die $!;
