@@ -146,22 +146,14 @@ pm_spec_bin(const pm_feature_t *f, double v)
         return (v >= 0 && v < f->ncat) ? (int) v : f->ncat;
     }
 
-    if (v < f->ref.edges[0]) {
-        return 0;
-    }
-
-    if (v > f->ref.edges[PM_REF_BINS]) {
-        return PM_REF_BINS + 1;
-    }
-
     /*
-     * 1 + the last i in 0..9 with edges[i] <= v: as the edges ascend
-     * (checked at load) and edges[0] <= v here, the number of edges[0..9]
-     * at or below v.  Counted two at a time in vectors (GCC's and clang's
-     * vector extension, on any target), without a branch: a binary
-     * search's branches are unpredictable on live data, and their misses
-     * cost more (make bench: the drift binning was a tenth of a batch's
-     * time with one)
+     * Without a branch: the number of edges[0..9] at or below v (0 below
+     * the minimum; as the edges ascend, checked at load, 1 + the last i
+     * with edges[i] <= v within the range), plus 1 above the maximum.
+     * Counted two at a time in vectors (GCC's and clang's vector
+     * extension, on any target): a binary search's branches are
+     * unpredictable on live data, and their misses cost more (make bench:
+     * the drift binning was a tenth of a batch's time with one)
      */
 
     x = (pm_ref_v2d_t) { v, v };
@@ -172,7 +164,7 @@ pm_spec_bin(const pm_feature_t *f, double v)
         s += (e <= x);
     }
 
-    return (int) -(s[0] + s[1]);
+    return (int) -(s[0] + s[1]) + (v > f->ref.edges[PM_REF_BINS]);
 }
 
 
