@@ -327,6 +327,21 @@ pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
     for (i = 0; i < s->n; i++) {
         f = &s->f[i];
         r = &raw[i];
+
+        if (r->kind == PM_VAL_NUMBER && f->type != PM_FEAT_CATEGORICAL) {
+
+            /* the common case first, without a branch on the value */
+
+            v = r->num;
+            obs[i].flags = f->has_range ? (unsigned char)
+                                ((v < f->min) * PM_OBS_LOW
+                                 | (v > f->max) * PM_OBS_HIGH)
+                           : 0;
+            obs[i].bin = f->ref.has ? (unsigned short) (pm_spec_bin(f, v) + 1)
+                                    : 0;
+            continue;
+        }
+
         obs[i].bin = 0;
         obs[i].flags = 0;
 

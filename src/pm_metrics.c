@@ -746,8 +746,6 @@ pm_m_bucket(const double *le, size_t n, double v)
 struct pm_m_adds_s {
     uint64_t           *slots;
     uint32_t           *count;      /* per slot, or NULL: add directly */
-    uint32_t           *touched;
-    size_t              ntouched;
 };
 
 
@@ -759,9 +757,7 @@ pm_m_inc(pm_m_adds_t *ad, size_t slot)
         return;
     }
 
-    if (ad->count[slot]++ == 0) {
-        ad->touched[ad->ntouched++] = (uint32_t) slot;
-    }
+    ad->count[slot]++;
 }
 
 
@@ -778,7 +774,7 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
     int           c, lo, hi, mid;
     size_t        i, k;
     double        v, sum;
-    uint32_t      count[PM_M_AGG], touched[PM_M_AGG];
+    uint32_t      count[PM_M_AGG];
     uint64_t     *s, binned, seen, half;
     pm_m_adds_t   ad;
 
@@ -812,8 +808,6 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
 
     ad.slots = s;
     ad.count = NULL;
-    ad.touched = touched;
-    ad.ntouched = 0;
 
     if (b->nslots <= PM_M_AGG && (res->observed > 1 || res->n > 1)) {
         memset(count, 0, b->nslots * sizeof(uint32_t));
@@ -858,8 +852,12 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
         }
     }
 
-    for (k = 0; k < ad.ntouched; k++) {
-        pm_m_add(&s[touched[k]], count[touched[k]]);
+    if (ad.count != NULL) {
+        for (k = 0; k < b->nslots; k++) {
+            if (count[k] != 0) {
+                pm_m_add(&s[k], count[k]);
+            }
+        }
     }
 
     if (ans->code == PM_OK) {
