@@ -52,6 +52,7 @@ static int pm_v2_datatype(pm_json_t *j, pm_tensor_t *t);
 static int pm_v2_shape(pm_json_t *j, pm_tensor_t *t);
 static int pm_v2_data(pm_json_t *j, pm_tensor_t *t, size_t keep);
 static int pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t);
+static size_t pm_v2_keep(pm_v2_state_t *st, pm_tensor_t *t);
 static int pm_v2_inputs(pm_json_t *j, pm_v2_state_t *st);
 static int pm_v2_outputs(pm_json_t *j, pm_v2_state_t *st);
 static int pm_v2_members(pm_json_t *j, void *data);
@@ -282,14 +283,14 @@ pm_v2_data(pm_json_t *j, pm_tensor_t *t, size_t keep)
 static int
 pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t)
 {
-    int          rc, bit;
+    int          rc, bit, parsed;
     char         safe[PM_SAFE_SIZE];
-    size_t       keep;
     const char  *key, *type, *data;
     pm_json_t    later;
     pm_value_t   v;
 
     memset(t, 0, sizeof(pm_tensor_t));
+    parsed = 0;
     pm_json_ws(j);
 
     if (j->p >= j->end || *j->p != '{') {
@@ -346,6 +347,14 @@ pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t)
         } else if (bit == 4) {
             rc = pm_v2_datatype(j, t);
 
+        } else if (bit == 8 && (t->have & 7) == 7) {
+
+            /* after the name, shape and datatype (clients' usual order):
+             * read at once, not skipped and read again */
+
+            rc = pm_v2_data(j, t, pm_v2_keep(st, t));
+            parsed = 1;
+
         } else if (bit == 8) {
             pm_json_ws(j);
             data = j->p;
@@ -382,20 +391,27 @@ pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t)
                           : !(t->have & 4) ? "datatype" : "data");
     }
 
-    /* kept: a batch's worth of rows, or of one feature's column */
+    if (!parsed) {
+        later = *j;
+        later.p = data;
 
-    keep = st->p->opt.max_instances
-           * (t->ndim == 2 ? (size_t) st->p->nfeatures : 1);
-
-    later = *j;
-    later.p = data;
-
-    rc = pm_v2_data(&later, t, keep);
-    if (rc != PM_OK) {
-        return rc;
+        rc = pm_v2_data(&later, t, pm_v2_keep(st, t));
+        if (rc != PM_OK) {
+            return rc;
+        }
     }
 
     return pm_v2_check(j->err, t);
+}
+
+
+/* kept: a batch's worth of rows, or of one feature's column */
+
+static size_t
+pm_v2_keep(pm_v2_state_t *st, pm_tensor_t *t)
+{
+    return st->p->opt.max_instances
+           * (t->ndim == 2 ? (size_t) st->p->nfeatures : 1);
 }
 
 
