@@ -350,33 +350,18 @@ pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
             continue;
         }
 
-        if (f->type == PM_FEAT_CATEGORICAL) {
-            if (r->kind != PM_VAL_NUMBER && r->kind != PM_VAL_STRING) {
-                continue;
-            }
+        /* a numeric feature sent as a string or a boolean shows nothing */
 
-            key = pm_encode_key(r, num);
-            c = pm_spec_category(f, key);
-            obs[i].flags = (c < 0) ? PM_OBS_UNKNOWN : 0;
-            obs[i].bin = f->ref.has ? (unsigned short) (pm_spec_bin(f, c) + 1)
-                                    : 0;
+        if (f->type != PM_FEAT_CATEGORICAL
+            || (r->kind != PM_VAL_NUMBER && r->kind != PM_VAL_STRING))
+        {
             continue;
         }
 
-        if (r->kind != PM_VAL_NUMBER) {
-            continue;
-        }
-
-        v = r->num;
-
-        if (f->has_range) {
-            obs[i].flags = (v < f->min) ? PM_OBS_LOW
-                           : (v > f->max) ? PM_OBS_HIGH : 0;
-        }
-
-        if (f->ref.has) {
-            obs[i].bin = (unsigned short) (pm_spec_bin(f, v) + 1);
-        }
+        key = pm_encode_key(r, num);
+        c = pm_spec_category(f, key);
+        obs[i].flags = (c < 0) ? PM_OBS_UNKNOWN : 0;
+        obs[i].bin = f->ref.has ? (unsigned short) (pm_spec_bin(f, c) + 1) : 0;
     }
 }
 

@@ -128,8 +128,8 @@ json_t *pm_spec_target_json(const pm_target_t *t);
  * inline, as the request path bins every value of every instance.
  */
 
-#if (PM_REF_BINS % 10)
-#error "pm_spec_bin() counts edges ten at a time: PM_REF_BINS must be 10k"
+#if (PM_REF_BINS != 10)
+#error "pm_spec_bin() compares ten edges, written out: PM_REF_BINS must be 10"
 #endif
 
 typedef double     pm_ref_v2d_t __attribute__((vector_size(16)));
@@ -138,7 +138,6 @@ typedef long long  pm_ref_v2i_t __attribute__((vector_size(16)));
 static inline int
 pm_spec_bin(const pm_feature_t *f, double v)
 {
-    int           i;
     pm_ref_v2d_t  e, x;
     pm_ref_v2i_t  s;
 
@@ -159,20 +158,18 @@ pm_spec_bin(const pm_feature_t *f, double v)
     x = (pm_ref_v2d_t) { v, v };
     s = (pm_ref_v2i_t) { 0, 0 };
 
-    /* five steps written out: the loop's own instructions were a third */
+    /* five steps written out: a loop's own instructions were a third */
 
-    for (i = 0; i < PM_REF_BINS; i += 10) {
-        memcpy(&e, &f->ref.edges[i], sizeof(e));
-        s += (e <= x);
-        memcpy(&e, &f->ref.edges[i + 2], sizeof(e));
-        s += (e <= x);
-        memcpy(&e, &f->ref.edges[i + 4], sizeof(e));
-        s += (e <= x);
-        memcpy(&e, &f->ref.edges[i + 6], sizeof(e));
-        s += (e <= x);
-        memcpy(&e, &f->ref.edges[i + 8], sizeof(e));
-        s += (e <= x);
-    }
+    memcpy(&e, &f->ref.edges[0], sizeof(e));
+    s += (e <= x);
+    memcpy(&e, &f->ref.edges[2], sizeof(e));
+    s += (e <= x);
+    memcpy(&e, &f->ref.edges[4], sizeof(e));
+    s += (e <= x);
+    memcpy(&e, &f->ref.edges[6], sizeof(e));
+    s += (e <= x);
+    memcpy(&e, &f->ref.edges[8], sizeof(e));
+    s += (e <= x);
 
     return (int) -(s[0] + s[1]) + (v > f->ref.edges[PM_REF_BINS]);
 }

@@ -283,14 +283,13 @@ pm_v2_data(pm_json_t *j, pm_tensor_t *t, size_t keep)
 static int
 pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t)
 {
-    int          rc, bit, parsed;
+    int          rc, bit;
     char         safe[PM_SAFE_SIZE];
     const char  *key, *type, *data;
     pm_json_t    later;
     pm_value_t   v;
 
     memset(t, 0, sizeof(pm_tensor_t));
-    parsed = 0;
     pm_json_ws(j);
 
     if (j->p >= j->end || *j->p != '{') {
@@ -353,7 +352,6 @@ pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t)
              * read at once, not skipped and read again */
 
             rc = pm_v2_data(j, t, pm_v2_keep(st, t));
-            parsed = 1;
 
         } else if (bit == 8) {
             pm_json_ws(j);
@@ -391,7 +389,9 @@ pm_v2_tensor(pm_json_t *j, pm_v2_state_t *st, pm_tensor_t *t)
                           : !(t->have & 4) ? "datatype" : "data");
     }
 
-    if (!parsed) {
+    /* data skipped, as they came before what reading them needs */
+
+    if (data != NULL) {
         later = *j;
         later.p = data;
 

@@ -18,6 +18,7 @@ use File::Find;
 use File::Temp qw(tempdir);
 use Test::More;
 use PredictTest;
+use PredictDeploy qw(slurp);
 
 my $build = dirname($MODULE_SO);
 plan skip_all => 'the plain pass installs the plain module'
@@ -25,13 +26,6 @@ plan skip_all => 'the plain pass installs the plain module'
        || $MODULE_SO !~ m{/ngx_http_predict_module\.so$};
 
 my $dir = tempdir(CLEANUP => 1);
-
-sub slurp {
-    my ($path) = @_;
-    open my $fh, '<', $path or return undef;
-    local $/;
-    return scalar <$fh>;
-}
 
 # --- the package sets ------------------------------------------------------
 
@@ -68,6 +62,7 @@ ok($serve !~ /\b(?:valgrind|clang|wrk|gunicorn|uvicorn|python3-\S+)\b/,
 # --- make install, staged ----------------------------------------------------
 
 my $stage = "$dir/stage";
+PredictTest::forget_make();
 my $out = `make -s -C '$ROOT' BUILD='$build' DESTDIR='$stage' install 2>&1`;
 is($?, 0, 'make install DESTDIR=... succeeds') or diag($out);
 

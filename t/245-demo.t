@@ -16,6 +16,7 @@ use POSIX qw(:sys_wait_h);
 use Test::More;
 use Time::HiRes qw(sleep time);
 use PredictTest;
+use PredictDeploy qw(slurp);
 
 my $BUILD = $ENV{PREDICT_TOOLS} // "$ROOT/build";
 my $LOG = File::Temp->new(TEMPLATE => 'predict-demo-XXXXXX', TMPDIR => 1);
@@ -27,17 +28,6 @@ END {
     if ($pgid && kill 0, -$pgid) {
         kill 'KILL', -$pgid;
     }
-}
-
-sub slurp {
-    my ($path) = @_;
-    open my $fh, '<', $path or return '';
-    local $/;
-    return <$fh>;
-}
-
-sub make_env {
-    delete @ENV{qw(MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES)};
 }
 
 sub listening {
@@ -52,7 +42,7 @@ sub listening {
 sub demo_fails {
     my ($port) = @_;
     local %ENV = %ENV;
-    make_env();
+    PredictTest::forget_make();
     my $out = `timeout -s KILL 300 make -C $ROOT demo PORT='$port' BUILD=$BUILD 2>&1`;
     return ($? >> 8, $out);
 }
@@ -65,7 +55,7 @@ my $pid = fork;
 die "fork: $!" unless defined $pid;
 if ($pid == 0) {
     setpgrp(0, 0);
-    make_env();
+    PredictTest::forget_make();
     open STDIN, '<', '/dev/null';
     open STDOUT, '>', $LOG->filename or die $!;
     open STDERR, '>&', \*STDOUT or die $!;
@@ -85,7 +75,7 @@ while (time < $deadline) {
     }
     sleep 0.1;
 }
-my $out = slurp($LOG->filename);
+my $out = slurp($LOG->filename) // '';
 ok($up, "make demo PORT=$port serves on 127.0.0.1:$port")
     or diag($out);
 
@@ -106,7 +96,7 @@ SKIP: {
          'the printed curl line answers a label') or diag($answer);
 
     # the README's "The two commands" shows that answer
-    my $readme = slurp("$ROOT/README.md");
+    my $readme = slurp("$ROOT/README.md") // '';
     my ($shown) = $readme =~ /^which answers\n\n {4}(\{[^\n]*\})\n/m;
     (my $line = $answer) =~ s/\n\z//;
     is($line, $shown, 'it is the answer the README shows for make demo');
@@ -128,7 +118,7 @@ kill 'KILL', -$pgid if $left;
 waitpid $pid, 0 unless $reaped;
 $pgid = undef;
 
-my $nginx_pid = slurp("$BUILD/demo/logs/nginx.pid");
+my $nginx_pid = slurp("$BUILD/demo/logs/nginx.pid") // '';
 chomp $nginx_pid;
 ok(!($nginx_pid =~ /^\d+$/ && kill 0, $nginx_pid), 'no demo nginx is left');
 ok(!listening($port), "nothing listens on $port any more");

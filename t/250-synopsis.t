@@ -51,7 +51,7 @@ chmod 0755, $models;
 
 my $out = do {
     local %ENV = %ENV;
-    delete @ENV{qw(MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES)};
+    PredictTest::forget_make();
     `timeout -s KILL 600 make -C $ROOT examples-models MODELS=$models BUILD=$BUILD 2>&1`;
 };
 is($? >> 8, 0, 'make examples-models MODELS=<tempdir> succeeds')

@@ -264,9 +264,8 @@ my $TICK = POSIX::sysconf(POSIX::_SC_CLK_TCK()) || 100;
 
 sub worker_cpu {
     my ($t) = @_;
-    my $master = $t->master_pid;
     my $sum = 0;
-    for my $pid (split ' ', `pgrep -P $master`) {
+    for my $pid ($t->workers) {
         open my $fh, '<', "/proc/$pid/stat" or next;
         my $stat = <$fh>;
         $stat =~ s/^.*\) //;

@@ -119,6 +119,14 @@ sub free_port {
 }
 
 
+# a make the test starts is its own, not a sub-make of the make running
+# the suite (its flags, jobserver and level): callers localize %ENV
+
+sub forget_make {
+    delete @ENV{qw(MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES)};
+}
+
+
 # A conf-example run as written, in a prefix laid out as the examples
 # expect (conf/ logs/ tmp/ modules/ model/), moved from port 8080 to a free
 # one: it opens with a comment then load_module, passes nginx -t, serves a
