@@ -150,9 +150,10 @@ like($pre_stop, qr/kill -QUIT/, 'preStop stops nginx gracefully');
     repository("$d/models");
     my $text = $conf;
     my $p = $t->port;
-    $text =~ s{^load_module \S+;}{load_module $MODULE_SO;}m;
     $text =~ s{^pid /tmp/nginx\.pid;}{pid logs/nginx.pid;}m;
     $text =~ s{ /tmp/}{ $d/tmp/}g;
+    # after the /tmp/ paths: the module may be built under /tmp itself
+    $text =~ s{^load_module \S+;}{load_module $MODULE_SO;}m;
     $text =~ s{/srv/models\b}{$d/models}g;
     $text =~ s{^(\s*listen\s+)8080;}{${1}127.0.0.1:$p;}m;
     $text =~ s{^worker_processes \d+;}{worker_processes 1;}m;
