@@ -280,16 +280,72 @@ pm_encode_key(const pm_value_t *r, char *num)
 
 
 /*
- * What an instance shows of each range-file feature: below or above the
- * fitted range (a feature absent from raw is 0, as it is scaled)
+ * The cells of a request's tally: a spec's features, or a range file's,
+ * rounded up to a whole word (the cells past the features stay 0)
+ */
+
+size_t
+pm_encode_tally_cells(const pm_spec_t *s, const pm_scaler_t *r)
+{
+    int     i;
+    size_t  n;
+
+    n = 0;
+
+    for (i = 0; s != NULL && i < s->n; i++) {
+        n += PM_TALLY_BINS + (size_t) pm_spec_nbins(&s->f[i]);
+    }
+
+    if (s == NULL && r != NULL) {
+        n = PM_TALLY_BINS * (size_t) r->n;
+    }
+
+    return (n + PM_TALLY_WORD - 1) / PM_TALLY_WORD * PM_TALLY_WORD;
+}
+
+
+/*
+ * Completes a request's tally: a feature whose reference ends are its
+ * fitted range was below it as often as in its first bin, and above it as
+ * often as in its last
+ */
+
+void
+pm_encode_tally_end(const pm_spec_t *s, uint32_t *tally)
+{
+    int                  i;
+    uint32_t            *t;
+    const pm_feature_t  *f;
+
+    t = tally;
+
+    for (i = 0; s != NULL && i < s->n; i++) {
+        f = &s->f[i];
+
+        if (f->ref_range) {
+            t[PM_TALLY_LOW] = t[PM_TALLY_BINS];
+            t[PM_TALLY_HIGH] = t[PM_TALLY_BINS + PM_REF_NUMERIC_BINS - 1];
+            t += PM_TALLY_BINS + PM_REF_NUMERIC_BINS;
+            continue;
+        }
+
+        t += PM_TALLY_BINS + pm_spec_nbins(f);
+    }
+}
+
+
+/*
+ * Tallies what an instance shows of each range-file feature: below or
+ * above the fitted range (a feature absent from raw is 0, as it is scaled)
  */
 
 void
 pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
-    int nraw, pm_obs_t *obs)
+    int nraw, uint32_t *tally)
 {
-    int     i, k;
-    double  v;
+    int        i, k;
+    double     v;
+    uint32_t  *t;
 
     i = 0;
 
@@ -300,69 +356,91 @@ pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
 
         v = (i < nraw && raw[i].index == s->index[k]) ? raw[i].value : 0.0;
 
-        obs[k].bin = 0;
-        obs[k].flags = (v < s->min[k]) ? PM_OBS_LOW
-                       : (v > s->max[k]) ? PM_OBS_HIGH : 0;
+        t = tally + PM_TALLY_BINS * (size_t) k;
+        t[PM_TALLY_LOW] += (v < s->min[k]);
+        t[PM_TALLY_HIGH] += (v > s->max[k]);
     }
 }
 
 
 /*
- * What an instance shows of each spec feature, before any policy: missing,
- * outside the fitted range, an unseen category, and the drift bin of its
- * raw value against the training reference
+ * Tallies what an instance shows of each spec feature, before any policy:
+ * missing, outside the fitted range, an unseen category, and the drift bin
+ * of its raw value against the training reference.  Returns 1 if some
+ * feature was binned.  Every value of every instance passes here: the
+ * common case, a number for a numeric feature, adds without a branch on
+ * the value.
  */
 
-void
+int
 pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
-    pm_obs_t *obs)
+    uint32_t *tally)
 {
-    int                  i, c;
+    int                  c, bin, nbins, binned;
     char                 num[PM_JSON_NUM_SIZE];
     double               v;
+    uint32_t            *t, range, low, high;
     const char          *key;
     const pm_value_t    *r;
-    const pm_feature_t  *f;
+    const pm_feature_t  *f, *end;
 
-    for (i = 0; i < s->n; i++) {
-        f = &s->f[i];
-        r = &raw[i];
+    binned = 0;
+    t = tally;
+    f = s->f;
+    end = s->f + s->n;
 
-        if (r->kind == PM_VAL_NUMBER && f->type != PM_FEAT_CATEGORICAL) {
+    /* locals and pointers throughout: a store to the tally could alias */
 
-            /* the common case first, without a branch on the value */
+    for (r = raw; f < end; f++, r++) {
 
+        /* the most common: below and above its range are counted later */
+
+        if (r->kind == PM_VAL_NUMBER && f->ref_range) {
+            t[PM_TALLY_BINS + pm_spec_bin_number(f, r->num)]++;
+            t += PM_TALLY_BINS + PM_REF_NUMERIC_BINS;
+            binned = 1;
+            continue;
+        }
+
+        nbins = pm_spec_nbins(f);
+
+        if (r->kind == PM_VAL_NUMBER && f->type == PM_FEAT_NUMERIC) {
             v = r->num;
-            obs[i].flags = f->has_range ? (unsigned char)
-                                ((v < f->min) * PM_OBS_LOW
-                                 | (v > f->max) * PM_OBS_HIGH)
-                           : 0;
-            obs[i].bin = f->ref.has ? (unsigned short) (pm_spec_bin(f, v) + 1)
-                                    : 0;
-            continue;
-        }
+            range = (f->has_range != 0);
+            low = range & (v < f->min);
+            high = range & (v > f->max);
+            bin = (nbins > 0) ? pm_spec_bin_number(f, v) : 0;
 
-        obs[i].bin = 0;
-        obs[i].flags = 0;
+            t[PM_TALLY_LOW] += low;
+            t[PM_TALLY_HIGH] += high;
 
-        if (r->kind == PM_VAL_NULL) {
-            obs[i].flags = PM_OBS_MISSING;
-            continue;
-        }
+            if (nbins > 0) {
+                t[PM_TALLY_BINS + bin]++;
+                binned = 1;
+            }
 
-        /* a numeric feature sent as a string or a boolean shows nothing */
+        } else if (r->kind == PM_VAL_NULL) {
+            t[PM_TALLY_MISSING]++;
 
-        if (f->type != PM_FEAT_CATEGORICAL
-            || (r->kind != PM_VAL_NUMBER && r->kind != PM_VAL_STRING))
+        } else if (f->type == PM_FEAT_CATEGORICAL
+                   && (r->kind == PM_VAL_NUMBER || r->kind == PM_VAL_STRING))
         {
-            continue;
+            key = pm_encode_key(r, num);
+            c = pm_spec_category(f, key);
+            t[PM_TALLY_UNKNOWN] += (c < 0);
+
+            if (nbins > 0) {
+                t[PM_TALLY_BINS + pm_spec_bin(f, c)]++;
+                binned = 1;
+            }
         }
 
-        key = pm_encode_key(r, num);
-        c = pm_spec_category(f, key);
-        obs[i].flags = (c < 0) ? PM_OBS_UNKNOWN : 0;
-        obs[i].bin = f->ref.has ? (unsigned short) (pm_spec_bin(f, c) + 1) : 0;
+        /* else a numeric feature sent as a string or a boolean: nothing */
+
+        t += PM_TALLY_BINS + nbins;
     }
+
+    return binned;
 }
 
 

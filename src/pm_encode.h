@@ -13,6 +13,8 @@
 #define _PM_ENCODE_H_INCLUDED_
 
 
+#include <stdint.h>
+
 #include "pm_core.h"
 #include "pm_enum.h"
 #include "pm_json.h"
@@ -21,20 +23,24 @@
 
 
 /*
- * What an instance showed of each feature, for the metrics: its drift bin
- * (pm_spec_bin() + 1; 0 when the feature has no reference or no value) and
- * flags.  One per spec feature, or per range file feature.
+ * What a request's instances showed of each feature, for the metrics: a
+ * tally of counts, pm_encode_tally_cells() of them, feature after feature
+ * in spec (or range file) order.  A feature's cells: below its fitted
+ * range, above it, missing (null or absent, spec features), an unseen
+ * category, then its drift bins (pm_spec_nbins(); none without a
+ * reference, so none for a range file's).  The metrics lay a feature's
+ * counters out in the same order.
  */
 
-#define PM_OBS_LOW           0x01    /* below the fitted range */
-#define PM_OBS_HIGH          0x02    /* above it */
-#define PM_OBS_MISSING       0x04    /* null or absent (spec features) */
-#define PM_OBS_UNKNOWN       0x08    /* a category not seen in training */
+#define PM_TALLY_LOW         0
+#define PM_TALLY_HIGH        1
+#define PM_TALLY_MISSING     2
+#define PM_TALLY_UNKNOWN     3
+#define PM_TALLY_BINS        4
 
-typedef struct {
-    unsigned short      bin;
-    unsigned char       flags;
-} pm_obs_t;
+/* the tally is a whole number of words of four cells, scanned by word */
+
+#define PM_TALLY_WORD        4
 
 
 int pm_encode_index(const pm_instance_t *inst, int nfeatures,
@@ -45,10 +51,12 @@ int pm_encode_values(const pm_spec_t *s, const pm_instance_t *inst,
     pm_value_t *raw, pm_err_t *err);
 int pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
     pm_node_t *out, int *oor, int *noor, pm_err_t *err);
+size_t pm_encode_tally_cells(const pm_spec_t *s, const pm_scaler_t *r);
+void pm_encode_tally_end(const pm_spec_t *s, uint32_t *tally);
 void pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
-    int nraw, pm_obs_t *obs);
-void pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
-    pm_obs_t *obs);
+    int nraw, uint32_t *tally);
+int pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
+    uint32_t *tally);
 
 
 #endif /* _PM_ENCODE_H_INCLUDED_ */

@@ -92,13 +92,10 @@ static const double  pm_m_batch[] = {
 
 #define PM_M_NCODES          pm_err_count()
 
-/* a feature's: then bins, and two snapshots of them */
-
-#define PM_MF_LOW            0
-#define PM_MF_HIGH           1
-#define PM_MF_MISSING        2
-#define PM_MF_UNKNOWN        3
-#define PM_MF_BINS           4
+/*
+ * a feature's: its tally's cells (pm_encode.h: low, high, missing, unknown,
+ * bins), then two snapshots of the bins
+ */
 
 
 #define pm_m_add(p, v)       (void) __atomic_fetch_add(p, v, __ATOMIC_RELAXED)
@@ -120,10 +117,9 @@ static uint64_t pm_m_key(const pm_mblock_t *b);
 static void pm_m_zone_init(pm_metrics_t *m, pm_mzone_t *z, size_t size);
 static int pm_m_place(pm_metrics_t *m, pm_mzone_t *z);
 static size_t pm_m_bucket(const double *le, size_t n, double v);
-typedef struct pm_m_adds_s  pm_m_adds_t;
-static inline void pm_m_inc(pm_m_adds_t *ad, size_t slot);
-static int pm_m_observe(pm_mblock_t *b, pm_m_adds_t *ad, const pm_obs_t *obs,
-    int nobs);
+static void pm_m_predictions(pm_mblock_t *b, const pm_results_t *res,
+    double *sum);
+static void pm_m_tally(pm_mblock_t *b, const pm_results_t *res);
 static void pm_m_snapshot(pm_mblock_t *b, int k);
 static void pm_m_window(const pm_mblock_t *b, const uint64_t *s,
     const pm_mfeature_t *f, uint64_t *w);
@@ -194,6 +190,7 @@ pm_m_free_block(pm_mblock_t *b)
     }
 
     free(b->feat);
+    free(b->tally_slot);
     free(b->class_label);
     free(b->class_slot);
     free(b->class_text);
@@ -271,6 +268,7 @@ done:
 
     if (p != NULL) {
         p->metrics = b;
+        p->ntally = b->ntally;
     }
 
     if (out != NULL) {
@@ -314,8 +312,8 @@ pm_metrics_registry(pm_metrics_t *m, pm_registry_t *r, pm_err_t *err)
 static int
 pm_m_block(pm_mblock_t *b, pm_pipeline_t *p, pm_err_t *err)
 {
-    int                rc, i;
-    size_t             off;
+    int                rc, i, j;
+    size_t             off, k;
     const pm_source_t  *src;
 
     b->p = p;
@@ -342,10 +340,31 @@ pm_m_block(pm_mblock_t *b, pm_pipeline_t *p, pm_err_t *err)
 
     off = PM_M_PRED + (size_t) (b->regression ? b->nvalue + 1 : b->nclasses);
 
+    /* a request's tally's cells, in order, and the slot each adds to */
+
+    b->ntally = (p != NULL) ? pm_encode_tally_cells(p->spec, p->scaler) : 0;
+    b->tally_slot = calloc(b->ntally + 1, sizeof(uint32_t));
+
+    if (b->tally_slot == NULL) {
+        return pm_err_set(err, PM_ENOMEM, "out of memory");
+    }
+
+    k = 0;
+
     for (i = 0; i < b->nfeat; i++) {
         b->feat[i].off = off;
-        off += PM_MF_BINS + 3 * (size_t) b->feat[i].nbins;
+
+        for (j = 0; j < PM_TALLY_BINS + b->feat[i].nbins; j++) {
+            b->tally_slot[k++] = (uint32_t) (off + (size_t) j);
+        }
+
+        off += PM_TALLY_BINS + 3 * (size_t) b->feat[i].nbins;
         b->drift |= (b->feat[i].nbins > 0);
+    }
+
+    if (k > b->ntally || off > UINT32_MAX) {
+        return pm_err_set(err, PM_ERROR, "the tally of model \"%s\" does "
+                          "not match its counters", b->name);
     }
 
     b->nslots = off;
@@ -734,49 +753,18 @@ pm_m_bucket(const double *le, size_t n, double v)
 
 
 /*
- * A request's adds, gathered before they reach the zone: a batch of 100
- * instances touches each bin many times, and one atomic add per slot
- * touched instead of one per instance keeps two workers from trading the
- * same cache lines a thousand times a request.  Blocks past PM_M_AGG
- * slots add directly.
- */
-
-#define PM_M_AGG             4096
-
-struct pm_m_adds_s {
-    uint64_t           *slots;
-    uint32_t           *count;      /* per slot, or NULL: add directly */
-};
-
-
-static inline void
-pm_m_inc(pm_m_adds_t *ad, size_t slot)
-{
-    if (ad->count == NULL) {
-        pm_m_add(&ad->slots[slot], 1);
-        return;
-    }
-
-    ad->count[slot]++;
-}
-
-
-/*
  * One answer: its status and code, the module's time (ns; UINT64_MAX when
  * nginx answered itself), and with results, the instances, predictions
- * and what each instance showed of each feature.
+ * and the tally of what the instances showed of each feature.
  */
 
 void
 pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
     const pm_results_t *res, uint64_t ns)
 {
-    int           c, lo, hi, mid;
-    size_t        i, k;
-    double        v, sum;
-    uint32_t      count[PM_M_AGG];
-    uint64_t     *s, binned, seen, half;
-    pm_m_adds_t   ad;
+    size_t     k;
+    double     v, sum;
+    uint64_t  *s, seen, half;
 
     if (b == NULL || b->slots == NULL) {
         return;
@@ -806,61 +794,11 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
         return;
     }
 
-    ad.slots = s;
-    ad.count = NULL;
-
-    if (b->nslots <= PM_M_AGG && (res->observed > 1 || res->n > 1)) {
-        memset(count, 0, b->nslots * sizeof(uint32_t));
-        ad.count = count;
-    }
-
-    binned = 0;
-
-    for (i = 0; i < res->observed && res->nobs == b->nfeat; i++) {
-        binned += pm_m_observe(b, &ad, res->obs + i * (size_t) res->nobs,
-                               res->nobs);
-    }
-
-    sum = 0;
-
-    for (i = 0; ans->code == PM_OK && i < res->n; i++) {
-        v = res->r[i].value;
-
-        if (b->regression) {
-            pm_m_inc(&ad, PM_M_PRED + pm_m_bucket(b->value_le,
-                                                  (size_t) b->nvalue, v));
-            sum += v;
-            continue;
-        }
-
-        c = (int) v;
-        lo = 0;
-        hi = b->nclasses - 1;
-
-        while (lo < hi) {
-            mid = (lo + hi) / 2;
-
-            if (b->class_label[mid] < c) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-
-        if (b->nclasses > 0 && b->class_label[lo] == c) {
-            pm_m_inc(&ad, PM_M_PRED + (size_t) b->class_slot[lo]);
-        }
-    }
-
-    if (ad.count != NULL) {
-        for (k = 0; k < b->nslots; k++) {
-            if (count[k] != 0) {
-                pm_m_add(&s[k], count[k]);
-            }
-        }
-    }
+    pm_m_tally(b, res);
 
     if (ans->code == PM_OK) {
+        pm_m_predictions(b, res, &sum);
+
         pm_m_add(&s[PM_M_INSTANCES], res->n);
         pm_m_add(&s[PM_M_BATCH + pm_m_bucket(pm_m_batch, PM_M_NBATCH,
                                              (double) res->n)], 1);
@@ -878,62 +816,121 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
      * are the last N/2 to N instances (to within a request's instances).
      */
 
-    if (binned == 0) {
+    if (res->binned == 0 || res->ntally != b->ntally) {
         return;
     }
 
     half = b->m->half;
-    seen = __atomic_add_fetch(&s[PM_M_SEEN], binned, __ATOMIC_RELAXED);
+    seen = __atomic_add_fetch(&s[PM_M_SEEN], res->binned, __ATOMIC_RELAXED);
 
-    if ((seen - binned) / half != seen / half) {
+    if ((seen - res->binned) / half != seen / half) {
         pm_m_snapshot(b, (int) ((seen / half) % 2));
     }
 }
 
 
-/* one instance's features; returns 1 if any was binned */
+/*
+ * The request's tally into the features' counters: one atomic add per
+ * cell that counted something, however many instances a batch had (two
+ * workers adding into the same cache lines once per instance would trade
+ * them a thousand times a request); a word of cells at a time, as most
+ * are 0
+ */
 
-static int
-pm_m_observe(pm_mblock_t *b, pm_m_adds_t *ad, const pm_obs_t *obs,
-    int nobs)
+static void
+pm_m_tally(pm_mblock_t *b, const pm_results_t *res)
 {
-    int             i, binned;
-    size_t          off;
-    pm_mfeature_t  *f;
+    size_t           j, k;
+    uint64_t         w[2];
+    const uint32_t  *t;
 
-    binned = 0;
+    if (res->tally == NULL || res->ntally != b->ntally) {
+        return;
+    }
 
-    for (i = 0; i < nobs; i++) {
-        f = &b->feat[i];
-        off = f->off;
+    t = res->tally;
 
-        if (obs[i].bin > 0 && obs[i].bin <= f->nbins) {
-            pm_m_inc(ad, off + PM_MF_BINS + obs[i].bin - 1);
-            binned = 1;
-        }
+    for (j = 0; j < b->ntally; j += PM_TALLY_WORD) {
+        memcpy(w, &t[j], sizeof(w));
 
-        if (obs[i].flags == 0) {
+        if ((w[0] | w[1]) == 0) {
             continue;
         }
 
-        if (obs[i].flags & PM_OBS_LOW) {
-            pm_m_inc(ad, off + PM_MF_LOW);
+        for (k = j; k < j + PM_TALLY_WORD; k++) {
+            if (t[k] != 0) {
+                pm_m_add(&b->slots[b->tally_slot[k]], t[k]);
+            }
+        }
+    }
+}
+
+
+/*
+ * The predictions by class, or by value bucket for a regression (and the
+ * values' sum), counted in the request before they are added to the zone
+ */
+
+#define PM_M_AGG             1024
+
+static void
+pm_m_predictions(pm_mblock_t *b, const pm_results_t *res, double *sum)
+{
+    int        c, lo, hi, mid;
+    size_t     i, k, slot, npred;
+    double     v;
+    uint32_t   count[PM_M_AGG];
+    uint64_t  *s;
+
+    s = b->slots;
+    npred = b->regression ? (size_t) b->nvalue + 1 : (size_t) b->nclasses;
+    *sum = 0;
+
+    if (npred <= PM_M_AGG) {
+        memset(count, 0, npred * sizeof(uint32_t));
+    }
+
+    for (i = 0; i < res->n; i++) {
+        v = res->r[i].value;
+
+        if (b->regression) {
+            slot = pm_m_bucket(b->value_le, (size_t) b->nvalue, v);
+            *sum += v;
+
+        } else {
+            c = (int) v;
+            lo = 0;
+            hi = b->nclasses - 1;
+
+            while (lo < hi) {
+                mid = (lo + hi) / 2;
+
+                if (b->class_label[mid] < c) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+
+            if (b->nclasses == 0 || b->class_label[lo] != c) {
+                continue;
+            }
+
+            slot = (size_t) b->class_slot[lo];
         }
 
-        if (obs[i].flags & PM_OBS_HIGH) {
-            pm_m_inc(ad, off + PM_MF_HIGH);
-        }
-
-        if (obs[i].flags & PM_OBS_MISSING) {
-            pm_m_inc(ad, off + PM_MF_MISSING);
-        }
-
-        if (obs[i].flags & PM_OBS_UNKNOWN) {
-            pm_m_inc(ad, off + PM_MF_UNKNOWN);
+        if (npred <= PM_M_AGG) {
+            count[slot]++;
+        } else {
+            pm_m_add(&s[PM_M_PRED + slot], 1);
         }
     }
 
-    return binned;
+    for (k = 0; k < npred && npred <= PM_M_AGG; k++) {
+        if (count[k] != 0) {
+            pm_m_add(&s[PM_M_PRED + k], count[k]);
+        }
+    }
 }
 
 
@@ -948,7 +945,7 @@ pm_m_snapshot(pm_mblock_t *b, int k)
 
     for (i = 0; i < b->nfeat; i++) {
         f = &b->feat[i];
-        fs = b->slots + f->off + PM_MF_BINS;
+        fs = b->slots + f->off + PM_TALLY_BINS;
 
         for (j = 0; j < f->nbins; j++) {
             pm_m_store(&fs[f->nbins * (1 + k) + j], pm_m_load(&fs[j]));
@@ -969,7 +966,7 @@ pm_m_window(const pm_mblock_t *b, const uint64_t *s, const pm_mfeature_t *f,
     uint64_t         g;
     const uint64_t  *bins, *older;
 
-    bins = s + f->off + PM_MF_BINS;
+    bins = s + f->off + PM_TALLY_BINS;
     g = s[PM_M_SEEN] / b->m->half;
     older = (g >= 2) ? bins + f->nbins * (1 + (int) ((g - 1) % 2)) : NULL;
 
@@ -1404,9 +1401,9 @@ pm_m_write(const void *data, char *buf, size_t cap)
                         }
 
                         pm_puts(&w, "}");
-                        pm_m_value(&w, fs[j == F_OOR ? PM_MF_LOW + side
-                                          : j == F_MISSING ? PM_MF_MISSING
-                                          : PM_MF_UNKNOWN]);
+                        pm_m_value(&w, fs[j == F_OOR ? PM_TALLY_LOW + side
+                                          : j == F_MISSING ? PM_TALLY_MISSING
+                                          : PM_TALLY_UNKNOWN]);
                     }
                 }
 
@@ -1415,7 +1412,7 @@ pm_m_write(const void *data, char *buf, size_t cap)
             case F_BIN:
                 for (k = 0; k < (size_t) b->nfeat; k++) {
                     f = &b->feat[k];
-                    fs = s + f->off + PM_MF_BINS;
+                    fs = s + f->off + PM_TALLY_BINS;
 
                     for (bin = 0; bin < f->nbins; bin++) {
                         pm_puts(&w, "nginx_predict_feature_bin_total{");
@@ -1554,20 +1551,20 @@ pm_m_drift_write(const void *data, char *buf, size_t cap)
 
         if (f->range) {
             pm_puts(&w, ", \"out_of_range\": {\"low\": ");
-            pm_put_int(&w, (long) fs[PM_MF_LOW]);
+            pm_put_int(&w, (long) fs[PM_TALLY_LOW]);
             pm_puts(&w, ", \"high\": ");
-            pm_put_int(&w, (long) fs[PM_MF_HIGH]);
+            pm_put_int(&w, (long) fs[PM_TALLY_HIGH]);
             pm_puts(&w, "}");
         }
 
         if (f->f != NULL) {
             pm_puts(&w, ", \"missing\": ");
-            pm_put_int(&w, (long) fs[PM_MF_MISSING]);
+            pm_put_int(&w, (long) fs[PM_TALLY_MISSING]);
         }
 
         if (f->categorical) {
             pm_puts(&w, ", \"unknown\": ");
-            pm_put_int(&w, (long) fs[PM_MF_UNKNOWN]);
+            pm_put_int(&w, (long) fs[PM_TALLY_UNKNOWN]);
         }
 
         pm_puts(&w, "}");

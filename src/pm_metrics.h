@@ -60,6 +60,8 @@ struct pm_mblock_s {
     int                 nfeat;
     pm_mfeature_t      *feat;
     int                 drift;      /* some feature has a reference */
+    size_t              ntally;     /* the cells of a request's tally */
+    uint32_t           *tally_slot; /* each cell's slot */
 
     size_t              nslots;
     uint64_t            signature;

@@ -45,6 +45,8 @@ struct pm_pipeline_s {
     int                   label_rule; /* PM_LABEL_* */
     pm_options_t          opt;
     pm_mblock_t          *metrics;    /* its counters, or NULL */
+    size_t                ntally;     /* with them, a request's tally's
+                                         cells (pm_encode.h) */
 };
 
 

@@ -13,7 +13,7 @@
 
 typedef struct {
     const pm_pipeline_t  *p;
-    pm_obs_t             *obs;       /* this instance's, or NULL */
+    pm_results_t         *res;       /* its tally, with metrics */
     pm_node_t            *raw;       /* index mode: the request's nodes */
     pm_node_t            *scaled;    /* after the range file or the spec */
     pm_value_t           *values;    /* spec mode: one per feature */
@@ -47,8 +47,9 @@ pm_predict_encode(pm_work_t *w, const pm_instance_t *inst,
             return rc;
         }
 
-        if (w->obs != NULL) {
-            pm_encode_observe_spec(p->spec, w->values, w->obs);
+        if (w->res->tally != NULL) {
+            w->res->binned += pm_encode_observe_spec(p->spec, w->values,
+                                                     w->res->tally);
         }
 
         rc = pm_encode_spec(p->spec, p->opt.out_of_range, w->values,
@@ -64,8 +65,8 @@ pm_predict_encode(pm_work_t *w, const pm_instance_t *inst,
     }
 
     if (p->scaler != NULL) {
-        if (w->obs != NULL) {
-            pm_encode_observe_range(p->scaler, w->raw, nraw, w->obs);
+        if (w->res->tally != NULL) {
+            pm_encode_observe_range(p->scaler, w->raw, nraw, w->res->tally);
         }
 
         rc = pm_encode_range(p->scaler, p->opt.out_of_range, w->raw, nraw,
@@ -150,6 +151,7 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
     nprob = pm_pipeline_nprob(p);
 
     w.p = p;
+    w.res = res;
     w.probability = (nprob > 0);
 
     res->n = n;
@@ -180,35 +182,32 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
     w.values = (spec != NULL)
                ? pm_alloc(a, sizeof(pm_value_t) * (size_t) spec->n) : NULL;
 
-    /* with metrics, what each instance shows of each feature */
+    /* with metrics, what the instances show of each feature */
 
-    res->observed = 0;
-    res->nobs = (p->metrics == NULL) ? 0 : (spec != NULL) ? spec->n
-                : (p->scaler != NULL) ? p->scaler->n : 0;
-    res->obs = (res->nobs > 0)
-               ? pm_alloc(a, sizeof(pm_obs_t) * n * (size_t) res->nobs)
-               : NULL;
+    res->ntally = (p->metrics == NULL) ? 0 : p->ntally;
+    res->tally = (res->ntally > 0)
+                 ? pm_alloc(a, sizeof(uint32_t) * res->ntally) : NULL;
 
     if (res->r == NULL || probs == NULL || decs == NULL || w.raw == NULL
         || w.scaled == NULL || w.oor == NULL || w.scratch == NULL
         || (spec != NULL && w.values == NULL)
-        || (res->nobs > 0 && res->obs == NULL))
+        || (res->ntally > 0 && res->tally == NULL))
     {
-        res->nobs = 0;
+        res->ntally = 0;
         return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
     memset(res->r, 0, sizeof(pm_result_t) * n);
 
+    if (res->tally != NULL) {
+        memset(res->tally, 0, sizeof(uint32_t) * res->ntally);
+    }
+
+    rc = PM_OK;
+
     for (i = 0; i < n; i++) {
         res->r[i].prob = nprob ? probs + i * (size_t) nprob : NULL;
         res->r[i].dec = decs + i * (size_t) ndec;
-
-        if (res->nobs > 0) {
-            w.obs = res->obs + i * (size_t) res->nobs;
-            memset(w.obs, 0, sizeof(pm_obs_t) * (size_t) res->nobs);
-            res->observed = i + 1;
-        }
 
         rc = pm_predict_instance(&w, &batch->inst[i], a, &res->r[i], err);
 
@@ -218,9 +217,13 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
                 pm_err_prefix(err, "instances[%zu]: ", i);
             }
 
-            return rc;
+            break;
         }
     }
 
-    return PM_OK;
+    if (res->tally != NULL) {
+        pm_encode_tally_end(spec, res->tally);
+    }
+
+    return rc;
 }

@@ -41,10 +41,10 @@ typedef struct {
     int                   ndec;    /* decision values to report, or 0 */
     pm_result_t          *r;
 
-    /* with metrics: what each instance showed of each feature */
-    pm_obs_t             *obs;     /* nobs per instance, or NULL */
-    int                   nobs;
-    size_t                observed; /* instances that reached encoding */
+    /* with metrics: what the instances that reached encoding showed */
+    uint32_t             *tally;   /* pm_encode.h's, or NULL */
+    size_t                ntally;
+    size_t                binned;  /* instances with some feature binned */
 } pm_results_t;
 
 

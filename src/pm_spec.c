@@ -246,19 +246,6 @@ pm_spec_reference(json_t *v, const char *where, pm_feature_t *f,
 }
 
 
-/* how many drift bins a feature has; 0 without a reference */
-
-int
-pm_spec_nbins(const pm_feature_t *f)
-{
-    if (!f->ref.has) {
-        return 0;
-    }
-
-    return (f->type == PM_FEAT_NUMERIC) ? PM_REF_NUMERIC_BINS : f->ncat + 1;
-}
-
-
 static int
 pm_spec_categorical(json_t *v, const char *where, pm_feature_t *f,
     pm_err_t *err)
@@ -660,6 +647,10 @@ pm_spec_index(pm_spec_t *s, pm_err_t *err)
         }
 
         end = f->index + (f->width > 0 ? f->width : 1) - 1;
+
+        f->ref_range = f->type == PM_FEAT_NUMERIC && f->ref.has
+                       && f->has_range && f->min == f->ref.edges[0]
+                       && f->max == f->ref.edges[PM_REF_BINS];
 
         if (f->width > 0 && f->index + f->width - 1 > s->max_index) {
             s->max_index = f->index + f->width - 1;

@@ -73,6 +73,10 @@ typedef struct {
     int                 fill_cat;
 
     pm_reference_t      ref;        /* the training distribution, if any */
+    int                 ref_range;  /* numeric, and its reference's ends
+                                       are its fitted range: below and
+                                       above it are bins 0 and 11 (set by
+                                       pm_spec_index()) */
 } pm_feature_t;
 
 
@@ -111,12 +115,24 @@ void pm_spec_free(pm_spec_t *s);
 
 int pm_spec_find(const pm_spec_t *s, const char *name);
 int pm_spec_category(const pm_feature_t *f, const char *key);
-int pm_spec_nbins(const pm_feature_t *f);
 int pm_spec_classes(pm_target_t *t, int n, pm_err_t *err);
 int pm_spec_class(pm_target_t *t, int i, json_t *value, pm_err_t *err);
 
 json_t *pm_spec_json(const pm_spec_t *s);
 json_t *pm_spec_target_json(const pm_target_t *t);
+
+
+/* how many drift bins a feature has; 0 without a reference */
+
+static inline int
+pm_spec_nbins(const pm_feature_t *f)
+{
+    if (!f->ref.has) {
+        return 0;
+    }
+
+    return (f->type == PM_FEAT_NUMERIC) ? PM_REF_NUMERIC_BINS : f->ncat + 1;
+}
 
 
 /*
@@ -136,14 +152,10 @@ typedef double     pm_ref_v2d_t __attribute__((vector_size(16)));
 typedef long long  pm_ref_v2i_t __attribute__((vector_size(16)));
 
 static inline int
-pm_spec_bin(const pm_feature_t *f, double v)
+pm_spec_bin_number(const pm_feature_t *f, double v)
 {
     pm_ref_v2d_t  e, x;
     pm_ref_v2i_t  s;
-
-    if (f->type == PM_FEAT_CATEGORICAL) {
-        return (v >= 0 && v < f->ncat) ? (int) v : f->ncat;
-    }
 
     /*
      * Without a branch: the number of edges[0..9] at or below v (0 below
@@ -172,6 +184,17 @@ pm_spec_bin(const pm_feature_t *f, double v)
     s += (e <= x);
 
     return (int) -(s[0] + s[1]) + (v > f->ref.edges[PM_REF_BINS]);
+}
+
+
+static inline int
+pm_spec_bin(const pm_feature_t *f, double v)
+{
+    if (f->type == PM_FEAT_CATEGORICAL) {
+        return (v >= 0 && v < f->ncat) ? (int) v : f->ncat;
+    }
+
+    return pm_spec_bin_number(f, v);
 }
 
 
