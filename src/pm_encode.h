@@ -38,9 +38,9 @@
 #define PM_TALLY_UNKNOWN     3
 #define PM_TALLY_BINS        4
 
-/* the tally is a whole number of words of four cells, scanned by word */
+/* the tally is a whole number of words of 16 cells (64 bytes) */
 
-#define PM_TALLY_WORD        4
+#define PM_TALLY_WORD        16
 
 
 int pm_encode_index(const pm_instance_t *inst, int nfeatures,
