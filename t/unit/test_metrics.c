@@ -44,6 +44,25 @@ static const char  spec_text[] =
     "{\"name\": \"d\", \"type\": \"numeric\", \"index\": 4}]}";
 
 
+/*
+ * a and b with the same reference, deciles 0..10; b's fitted range is its
+ * reference's ends (below and above are its outer bins), a's is narrower
+ */
+
+static const char  range_text[] =
+    "{\"format\": \"predict-features\", \"version\": 2, \"features\": ["
+    "{\"name\": \"a\", \"type\": \"numeric\", \"index\": 1, \"min\": 2,"
+    " \"max\": 8, \"reference\": {\"edges\": [0, 1, 2, 3, 4, 5, 6, 7, 8,"
+    " 9, 10], \"shares\": [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,"
+    " 0.1]}},"
+    "{\"name\": \"b\", \"type\": \"numeric\", \"index\": 2, \"min\": 0,"
+    " \"max\": 10, \"reference\": {\"edges\": [0, 1, 2, 3, 4, 5, 6, 7, 8,"
+    " 9, 10], \"shares\": [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1,"
+    " 0.1]}},"
+    "{\"name\": \"c\", \"type\": \"numeric\", \"index\": 3},"
+    "{\"name\": \"d\", \"type\": \"numeric\", \"index\": 4}]}";
+
+
 static const char  other_text[] =
     "{\"format\": \"predict-features\", \"version\": 1, \"features\": ["
     "{\"name\": \"a\", \"type\": \"numeric\", \"index\": 1},"
@@ -115,11 +134,11 @@ test_metrics(void)
 {
     int            rc, reset, i;
     char          *text, body[256], *out;
-    void          *region, *small;
+    void          *region, *small, *fresh;
     size_t         size, len;
     double         psi, a, e, want;
     pm_err_t       err;
-    pm_spec_t     *spec, *other;
+    pm_spec_t     *spec, *other, *ranged;
     pm_alloc_t     al;
     pm_model_t    *m;
     pm_arena_t    *arena;
@@ -331,6 +350,60 @@ test_metrics(void)
        err.msg);
 
     pm_metrics_free(again);
+
+    /*
+     * Out of range and binned: a feature whose range is its reference's
+     * ends counts below and above from its outer bins, one with another
+     * range compares each value with it
+     */
+
+    rc = pm_spec_parse(range_text, sizeof(range_text) - 1, &ranged, &err);
+    opt.out_of_range = PM_OOR_CLIP;
+    rc |= pm_pipeline_init(&q, m, NULL, ranged, 0, &opt, &err);
+    rc |= pm_metrics_create(4, &again, &err);
+    rc |= pm_metrics_pipeline(again, "r", 1, &q, &err);
+    fresh = calloc(1, pm_metrics_size(again));
+    rc |= pm_metrics_attach(again, fresh, pm_metrics_size(again), &reset,
+                            &err);
+    ok(rc == PM_OK && ranged->f[1].ref_range && !ranged->f[0].ref_range,
+       "b's range is its reference's ends, a's is not");
+
+    serve(&q, "{\"instances\": [{\"a\": 1, \"b\": 1, \"c\": 0, \"d\": 0},"
+          " {\"a\": 9, \"b\": 9, \"c\": 0, \"d\": 0},"
+          " {\"a\": -1, \"b\": -1, \"c\": 0, \"d\": 0},"
+          " {\"a\": 5, \"b\": 5, \"c\": 0, \"d\": 0},"
+          " {\"a\": 11, \"b\": 11, \"c\": 0, \"d\": 0},"
+          " {\"a\": 10, \"b\": 10, \"c\": 0, \"d\": 0},"
+          " {\"a\": 0, \"b\": 0, \"c\": 0, \"d\": 0}]}", arena);
+    text = scrape(again, arena);
+
+    for (i = 0; i < 2; i++) {
+        (void) snprintf(body, sizeof(body), "nginx_predict_feature_"
+                        "out_of_range_total{model=\"r\",version=\"1\","
+                        "feature=\"%c\",side=\"low\"}", "ab"[i]);
+        is_int((int) series(text, body), i ? 1 : 3,
+               "%c below its range: %d", "ab"[i], i ? 1 : 3);
+        (void) snprintf(body, sizeof(body), "nginx_predict_feature_"
+                        "out_of_range_total{model=\"r\",version=\"1\","
+                        "feature=\"%c\",side=\"high\"}", "ab"[i]);
+        is_int((int) series(text, body), i ? 1 : 3,
+               "%c above its range: %d", "ab"[i], i ? 1 : 3);
+        (void) snprintf(body, sizeof(body), "nginx_predict_feature_bin_total{"
+                        "model=\"r\",version=\"1\",feature=\"%c\","
+                        "bin=\"below_min\"}", "ab"[i]);
+        is_int((int) series(text, body), 1, "%c below the reference: 1",
+               "ab"[i]);
+        (void) snprintf(body, sizeof(body), "nginx_predict_feature_bin_total{"
+                        "model=\"r\",version=\"1\",feature=\"%c\","
+                        "bin=\"q10\"}", "ab"[i]);
+        is_int((int) series(text, body), 2, "%c in the last decile, 9 and "
+               "10 (closed): 2", "ab"[i]);
+    }
+
+    free(text);
+    pm_metrics_free(again);
+    pm_spec_free(ranged);
+    free(fresh);
     pm_metrics_free(mm);
     pm_spec_free(other);
     pm_spec_free(spec);
