@@ -359,17 +359,19 @@ pm_m_block(pm_mblock_t *b, pm_pipeline_t *p, pm_err_t *err)
     for (i = 0; i < b->nfeat; i++) {
         b->feat[i].off = off;
 
+        if (k + PM_TALLY_BINS + (size_t) b->feat[i].nbins > b->ntally
+            || off + PM_TALLY_BINS + (size_t) b->feat[i].nbins > UINT32_MAX)
+        {
+            return pm_err_set(err, PM_ERROR, "the tally of model \"%s\" "
+                              "does not match its counters", b->name);
+        }
+
         for (j = 0; j < PM_TALLY_BINS + b->feat[i].nbins; j++) {
             b->tally_slot[k++] = (uint32_t) (off + (size_t) j);
         }
 
         off += PM_TALLY_BINS + 3 * (size_t) b->feat[i].nbins;
         b->drift |= (b->feat[i].nbins > 0);
-    }
-
-    if (k > b->ntally || off > UINT32_MAX) {
-        return pm_err_set(err, PM_ERROR, "the tally of model \"%s\" does "
-                          "not match its counters", b->name);
     }
 
     b->nslots = off;
