@@ -325,8 +325,6 @@ pm_encode_tally_end(const pm_spec_t *s, uint32_t *tally)
         if (f->ref_range) {
             t[PM_TALLY_LOW] = t[PM_TALLY_BINS];
             t[PM_TALLY_HIGH] = t[PM_TALLY_BINS + PM_REF_NUMERIC_BINS - 1];
-            t += PM_TALLY_BINS + PM_REF_NUMERIC_BINS;
-            continue;
         }
 
         t += PM_TALLY_BINS + pm_spec_nbins(f);
@@ -376,10 +374,10 @@ int
 pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
     uint32_t *tally)
 {
-    int                  c, bin, nbins, binned;
+    int                  c, nbins, binned;
     char                 num[PM_JSON_NUM_SIZE];
     double               v;
-    uint32_t            *t, range, low, high;
+    uint32_t            *t;
     const char          *key;
     const pm_value_t    *r;
     const pm_feature_t  *f, *end;
@@ -388,8 +386,6 @@ pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
     t = tally;
     f = s->f;
     end = s->f + s->n;
-
-    /* locals and pointers throughout: a store to the tally could alias */
 
     for (r = raw; f < end; f++, r++) {
 
@@ -406,16 +402,11 @@ pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
 
         if (r->kind == PM_VAL_NUMBER && f->type == PM_FEAT_NUMERIC) {
             v = r->num;
-            range = (f->has_range != 0);
-            low = range & (v < f->min);
-            high = range & (v > f->max);
-            bin = (nbins > 0) ? pm_spec_bin_number(f, v) : 0;
-
-            t[PM_TALLY_LOW] += low;
-            t[PM_TALLY_HIGH] += high;
+            t[PM_TALLY_LOW] += (f->has_range && v < f->min);
+            t[PM_TALLY_HIGH] += (f->has_range && v > f->max);
 
             if (nbins > 0) {
-                t[PM_TALLY_BINS + bin]++;
+                t[PM_TALLY_BINS + pm_spec_bin_number(f, v)]++;
                 binned = 1;
             }
 

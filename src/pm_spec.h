@@ -140,7 +140,8 @@ pm_spec_nbins(const pm_feature_t *f)
  * PM_REF_BINS + 1 above the maximum, else 1 + the last bin whose lower
  * edge is at or below v (bins [e_i, e_i+1), the last closed); categorical
  * (v a category's position, or -1 for an unseen one), the category, or
- * ncat.  The trainer computes the reference's shares with this function;
+ * ncat (pm_spec_bin_number(): a number's, the request path's common
+ * case).  The trainer computes the reference's shares with pm_spec_bin();
  * inline, as the request path bins every value of every instance.
  */
 
