@@ -305,34 +305,6 @@ pm_encode_tally_cells(const pm_spec_t *s, const pm_scaler_t *r)
 
 
 /*
- * Completes a request's tally: a feature whose reference ends are its
- * fitted range was below it as often as in its first bin, and above it as
- * often as in its last
- */
-
-void
-pm_encode_tally_end(const pm_spec_t *s, uint32_t *tally)
-{
-    int                  i;
-    uint32_t            *t;
-    const pm_feature_t  *f;
-
-    t = tally;
-
-    for (i = 0; s != NULL && i < s->n; i++) {
-        f = &s->f[i];
-
-        if (f->ref_range) {
-            t[PM_TALLY_LOW] = t[PM_TALLY_BINS];
-            t[PM_TALLY_HIGH] = t[PM_TALLY_BINS + PM_REF_NUMERIC_BINS - 1];
-        }
-
-        t += PM_TALLY_BINS + pm_spec_nbins(f);
-    }
-}
-
-
-/*
  * Tallies what an instance shows of each range-file feature: below or
  * above the fitted range (a feature absent from raw is 0, as it is scaled)
  */
@@ -389,7 +361,7 @@ pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
 
     for (r = raw; f < end; f++, r++) {
 
-        /* the most common: below and above its range are counted later */
+        /* the most common: its bin counts below and above its range too */
 
         if (r->kind == PM_VAL_NUMBER && f->ref_range) {
             t[PM_TALLY_BINS + pm_spec_bin_number(f, r->num)]++;

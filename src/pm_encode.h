@@ -29,7 +29,10 @@
  * range, above it, missing (null or absent, spec features), an unseen
  * category, then its drift bins (pm_spec_nbins(); none without a
  * reference, so none for a range file's).  The metrics lay a feature's
- * counters out in the same order.
+ * counters out in the same order.  A feature whose fitted range is its
+ * reference's ends (ref_range) is below it exactly when in its first bin
+ * and above it exactly when in its last: those are counted there only,
+ * and pm_encode_tally_side() names the cell that holds each side.
  */
 
 #define PM_TALLY_LOW         0
@@ -52,11 +55,26 @@ int pm_encode_values(const pm_spec_t *s, const pm_instance_t *inst,
 int pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
     pm_node_t *out, int *oor, int *noor, pm_err_t *err);
 size_t pm_encode_tally_cells(const pm_spec_t *s, const pm_scaler_t *r);
-void pm_encode_tally_end(const pm_spec_t *s, uint32_t *tally);
 void pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
     int nraw, uint32_t *tally);
 int pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
     uint32_t *tally);
+
+
+/*
+ * The cell of a feature's tally that counts its values below (side 0) or
+ * above (side 1) its fitted range; f NULL: a range file's feature
+ */
+
+static inline int
+pm_encode_tally_side(const pm_feature_t *f, int side)
+{
+    if (f != NULL && f->ref_range) {
+        return PM_TALLY_BINS + (side ? PM_REF_NUMERIC_BINS - 1 : 0);
+    }
+
+    return side ? PM_TALLY_HIGH : PM_TALLY_LOW;
+}
 
 
 #endif /* _PM_ENCODE_H_INCLUDED_ */

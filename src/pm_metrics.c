@@ -84,11 +84,10 @@ static const double  pm_m_batch[] = {
 /* a block's slots: fixed ones, then the histograms, then the features */
 
 #define PM_M_SEEN            0      /* instances binned, for the window */
-#define PM_M_INSTANCES       1
+#define PM_M_INSTANCES       1      /* the batch sizes' sum too */
 #define PM_M_DUR_SUM         2      /* nanoseconds */
-#define PM_M_BATCH_SUM       3
-#define PM_M_VALUE_SUM       4      /* a double's bits */
-#define PM_M_STATUS          5
+#define PM_M_VALUE_SUM       3      /* a double's bits */
+#define PM_M_STATUS          4
 #define PM_M_CODES           (PM_M_STATUS + PM_M_NSTATUS)
 #define PM_M_DUR             (PM_M_CODES + PM_M_NCODES)
 #define PM_M_BATCH           (PM_M_DUR + PM_M_NDUR + 1)
@@ -517,10 +516,14 @@ pm_m_features(pm_mblock_t *b, const pm_pipeline_t *p, pm_err_t *err)
             b->feat[i].nbins = pm_spec_nbins(f);
 
         } else {
+            f = NULL;
             (void) snprintf(buf, sizeof(buf), "%d", p->scaler->index[i]);
             b->feat[i].label = pm_strdup(buf);
             b->feat[i].range = 1;
         }
+
+        b->feat[i].side[0] = pm_encode_tally_side(f, 0);
+        b->feat[i].side[1] = pm_encode_tally_side(f, 1);
 
         if (b->feat[i].label == NULL) {
             return pm_err_set(err, PM_ENOMEM, "out of memory");
@@ -567,6 +570,8 @@ pm_m_signature(pm_mblock_t *b)
     for (i = 0; i < b->nfeat; i++) {
         h = pm_m_hash(h, b->feat[i].label, strlen(b->feat[i].label) + 1);
         v = (uint64_t) b->feat[i].nbins;
+        h = pm_m_hash(h, &v, sizeof(v));
+        v = (uint64_t) b->feat[i].side[0] << 32 | (uint64_t) b->feat[i].side[1];
         h = pm_m_hash(h, &v, sizeof(v));
     }
 
@@ -809,7 +814,6 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
         pm_m_add(&s[PM_M_INSTANCES], res->n);
         pm_m_add(&s[PM_M_BATCH + pm_m_bucket(pm_m_batch, PM_M_NBATCH,
                                              (double) res->n)], 1);
-        pm_m_add(&s[PM_M_BATCH_SUM], res->n);
 
         if (b->regression && res->n > 0) {
             pm_m_add_double(&s[PM_M_VALUE_SUM], sum);
@@ -1395,7 +1399,7 @@ pm_m_write(const void *data, char *buf, size_t cap)
             case F_BATCH:
                 pm_m_histogram(&w, families[j][0], b, s, PM_M_BATCH,
                                pm_m_batch, PM_M_NBATCH,
-                               (double) s[PM_M_BATCH_SUM]);
+                               (double) s[PM_M_INSTANCES]);
                 break;
 
             case F_PRED:
@@ -1446,7 +1450,7 @@ pm_m_write(const void *data, char *buf, size_t cap)
                         }
 
                         pm_puts(&w, "}");
-                        pm_m_value(&w, fs[j == F_OOR ? PM_TALLY_LOW + side
+                        pm_m_value(&w, fs[j == F_OOR ? f->side[side]
                                           : j == F_MISSING ? PM_TALLY_MISSING
                                           : PM_TALLY_UNKNOWN]);
                     }
@@ -1596,9 +1600,9 @@ pm_m_drift_write(const void *data, char *buf, size_t cap)
 
         if (f->range) {
             pm_puts(&w, ", \"out_of_range\": {\"low\": ");
-            pm_put_int(&w, (long) fs[PM_TALLY_LOW]);
+            pm_put_int(&w, (long) fs[f->side[0]]);
             pm_puts(&w, ", \"high\": ");
-            pm_put_int(&w, (long) fs[PM_TALLY_HIGH]);
+            pm_put_int(&w, (long) fs[f->side[1]]);
             pm_puts(&w, "}");
         }
 

@@ -37,6 +37,7 @@ typedef struct {
     int                 range;      /* has a fitted range */
     int                 categorical;
     int                 nbins;      /* drift bins, 0 without a reference */
+    int                 side[2];    /* the cells below, above its range */
     size_t              off;        /* its first slot in the block */
 } pm_mfeature_t;
 

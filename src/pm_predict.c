@@ -221,9 +221,5 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
         }
     }
 
-    if (res->tally != NULL) {
-        pm_encode_tally_end(spec, res->tally);
-    }
-
     return rc;
 }
