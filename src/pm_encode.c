@@ -15,6 +15,8 @@
 
 static int pm_node_cmp(const void *a, const void *b);
 static const char *pm_encode_key(const pm_value_t *r, char *num);
+static inline int pm_encode_observe(const pm_spec_t *s,
+    const pm_value_t *raw, pm_tally_t *t, int list);
 static int pm_encode_duplicate(const pm_instance_t *inst, int index,
     const pm_value_t *v, pm_err_t *err);
 static int pm_encode_reject(const pm_scaler_t *s, const pm_node_t *raw,
@@ -279,10 +281,7 @@ pm_encode_key(const pm_value_t *r, char *num)
 }
 
 
-/*
- * The cells of a request's tally: a spec's features, or a range file's,
- * rounded up to a whole word (the cells past the features stay 0)
- */
+/* the cells of a request's tally: a spec's features, or a range file's */
 
 size_t
 pm_encode_tally_cells(const pm_spec_t *s, const pm_scaler_t *r)
@@ -300,7 +299,33 @@ pm_encode_tally_cells(const pm_spec_t *s, const pm_scaler_t *r)
         n = PM_TALLY_BINS * (size_t) r->n;
     }
 
-    return (n + PM_TALLY_WORD - 1) / PM_TALLY_WORD * PM_TALLY_WORD;
+    return n;
+}
+
+
+/*
+ * Adds inc (0 or 1) to a cell and, with a list, lists the cell if that
+ * made it other than 0: without a branch on the cell, which is written
+ * past the list's end anyway (its room is one more than the cells), and
+ * the end moves or not.  Returns the list's new length.
+ */
+
+static inline size_t
+pm_encode_count(uint32_t *count, uint32_t *touched, size_t nt, size_t cell,
+    uint32_t inc)
+{
+    uint32_t  old;
+
+    old = count[cell];
+    count[cell] = old + inc;
+
+    if (touched == NULL) {
+        return nt;
+    }
+
+    touched[nt] = (uint32_t) cell;
+
+    return nt + ((old == 0) & (inc != 0));
 }
 
 
@@ -311,13 +336,17 @@ pm_encode_tally_cells(const pm_spec_t *s, const pm_scaler_t *r)
 
 void
 pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
-    int nraw, uint32_t *tally)
+    int nraw, pm_tally_t *t)
 {
     int        i, k;
     double     v;
-    uint32_t  *t;
+    size_t     nt, cell;
+    uint32_t  *count, *touched;
 
     i = 0;
+    count = t->count;
+    touched = t->touched;
+    nt = t->ntouched;
 
     for (k = 0; k < s->n; k++) {
         while (i < nraw && raw[i].index < s->index[k]) {
@@ -326,10 +355,14 @@ pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
 
         v = (i < nraw && raw[i].index == s->index[k]) ? raw[i].value : 0.0;
 
-        t = tally + PM_TALLY_BINS * (size_t) k;
-        t[PM_TALLY_LOW] += (v < s->min[k]);
-        t[PM_TALLY_HIGH] += (v > s->max[k]);
+        cell = PM_TALLY_BINS * (size_t) k;
+        nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_LOW,
+                             (uint32_t) (v < s->min[k]));
+        nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_HIGH,
+                             (uint32_t) (v > s->max[k]));
     }
+
+    t->ntouched = nt;
 }
 
 
@@ -339,23 +372,38 @@ pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
  * of its raw value against the training reference.  Returns 1 if some
  * feature was binned.  Every value of every instance passes here: the
  * common case, a number for a numeric feature, adds without a branch on
- * the value.
+ * the value, and the loop is written once with the list and once without
+ * (pm_encode_observe() inlined with a constant), so that neither tests
+ * for the list at every cell.
  */
 
 int
 pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
-    uint32_t *tally)
+    pm_tally_t *t)
+{
+    return (t->touched != NULL) ? pm_encode_observe(s, raw, t, 1)
+                                : pm_encode_observe(s, raw, t, 0);
+}
+
+
+static inline __attribute__((always_inline)) int
+pm_encode_observe(const pm_spec_t *s, const pm_value_t *raw, pm_tally_t *t,
+    int list)
 {
     int                  c, nbins, binned;
     char                 num[PM_JSON_NUM_SIZE];
     double               v;
-    uint32_t            *t;
+    size_t               nt, cell;
+    uint32_t            *count, *touched;
     const char          *key;
     const pm_value_t    *r;
     const pm_feature_t  *f, *end;
 
     binned = 0;
-    t = tally;
+    cell = 0;
+    count = t->count;
+    touched = list ? t->touched : NULL;
+    nt = t->ntouched;
     f = s->f;
     end = s->f + s->n;
 
@@ -364,8 +412,9 @@ pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
         /* the most common: its bin counts below and above its range too */
 
         if (r->kind == PM_VAL_NUMBER && f->ref_range) {
-            t[PM_TALLY_BINS + pm_spec_bin_number(f, r->num)]++;
-            t += PM_TALLY_BINS + PM_REF_NUMERIC_BINS;
+            nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_BINS
+                                 + (size_t) pm_spec_bin_number(f, r->num), 1);
+            cell += PM_TALLY_BINS + PM_REF_NUMERIC_BINS;
             binned = 1;
             continue;
         }
@@ -374,34 +423,42 @@ pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
 
         if (r->kind == PM_VAL_NUMBER && f->type == PM_FEAT_NUMERIC) {
             v = r->num;
-            t[PM_TALLY_LOW] += (f->has_range && v < f->min);
-            t[PM_TALLY_HIGH] += (f->has_range && v > f->max);
+            nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_LOW,
+                                 (uint32_t) (f->has_range && v < f->min));
+            nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_HIGH,
+                                 (uint32_t) (f->has_range && v > f->max));
 
             if (nbins > 0) {
-                t[PM_TALLY_BINS + pm_spec_bin_number(f, v)]++;
+                nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_BINS
+                                     + (size_t) pm_spec_bin_number(f, v), 1);
                 binned = 1;
             }
 
         } else if (r->kind == PM_VAL_NULL) {
-            t[PM_TALLY_MISSING]++;
+            nt = pm_encode_count(count, touched, nt,
+                                 cell + PM_TALLY_MISSING, 1);
 
         } else if (f->type == PM_FEAT_CATEGORICAL
                    && (r->kind == PM_VAL_NUMBER || r->kind == PM_VAL_STRING))
         {
             key = pm_encode_key(r, num);
             c = pm_spec_category(f, key);
-            t[PM_TALLY_UNKNOWN] += (c < 0);
+            nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_UNKNOWN,
+                                 (uint32_t) (c < 0));
 
             if (nbins > 0) {
-                t[PM_TALLY_BINS + pm_spec_bin(f, c)]++;
+                nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_BINS
+                                     + (size_t) pm_spec_bin(f, c), 1);
                 binned = 1;
             }
         }
 
         /* else a numeric feature sent as a string or a boolean: nothing */
 
-        t += PM_TALLY_BINS + nbins;
+        cell += PM_TALLY_BINS + (size_t) nbins;
     }
+
+    t->ntouched = nt;
 
     return binned;
 }

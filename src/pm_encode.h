@@ -41,9 +41,24 @@
 #define PM_TALLY_UNKNOWN     3
 #define PM_TALLY_BINS        4
 
-/* the tally is a whole number of words of 16 cells (64 bytes) */
 
-#define PM_TALLY_WORD        16
+/*
+ * For a few instances, the cells that are not 0 are also listed as they
+ * are first counted, so that whoever reads the tally visits only those: a
+ * single instance touches a cell or two per feature of the tally's dozen
+ * or more.  A larger batch touches most cells, and listing them would
+ * cost more than visiting them all.
+ */
+
+#define PM_TALLY_LIST        8      /* instances up to which it lists */
+
+typedef struct {
+    uint32_t            *count;     /* n cells, 0 to start with */
+    uint32_t            *touched;   /* room for n + 1: cells not 0; NULL
+                                       for more than PM_TALLY_LIST */
+    size_t               ntouched;
+    size_t               n;
+} pm_tally_t;
 
 
 int pm_encode_index(const pm_instance_t *inst, int nfeatures,
@@ -56,9 +71,9 @@ int pm_encode_spec(const pm_spec_t *s, int policy, const pm_value_t *raw,
     pm_node_t *out, int *oor, int *noor, pm_err_t *err);
 size_t pm_encode_tally_cells(const pm_spec_t *s, const pm_scaler_t *r);
 void pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
-    int nraw, uint32_t *tally);
+    int nraw, pm_tally_t *t);
 int pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
-    uint32_t *tally);
+    pm_tally_t *t);
 
 
 /*

@@ -9,9 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if (__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "pm_metrics.h"
 #include "pm_scale.h"
@@ -123,7 +120,6 @@ static size_t pm_m_bucket(const double *le, size_t n, double v);
 static void pm_m_predictions(pm_mblock_t *b, const pm_results_t *res,
     double *sum);
 static void pm_m_tally(pm_mblock_t *b, const pm_results_t *res);
-static inline unsigned pm_m_nonzero(const uint32_t *t);
 static void pm_m_snapshot(pm_mblock_t *b, int k);
 static void pm_m_window(const pm_mblock_t *b, const uint64_t *s,
     const pm_mfeature_t *f, uint64_t *w);
@@ -827,7 +823,7 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
      * are the last N/2 to N instances (to within a request's instances).
      */
 
-    if (res->binned == 0 || res->ntally != b->ntally) {
+    if (res->binned == 0 || res->tally.n != b->ntally) {
         return;
     }
 
@@ -844,74 +840,36 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
  * The request's tally into the features' counters: one atomic add per
  * cell that counted something, however many instances a batch had (two
  * workers adding into the same cache lines once per instance would trade
- * them a thousand times a request).  Most cells are 0: a word of cells is
- * compared at once, and only its other cells are visited.
+ * them a thousand times a request).  The tally of a few instances lists
+ * those cells; a batch's are most of them.
  */
 
 static void
 pm_m_tally(pm_mblock_t *b, const pm_results_t *res)
 {
-    size_t           j, k;
-    unsigned         nonzero;
-    const uint32_t  *t;
+    size_t             i, k;
+    const pm_tally_t  *t;
 
-    if (res->tally == NULL || res->ntally != b->ntally) {
+    t = &res->tally;
+
+    if (t->count == NULL || t->n != b->ntally) {
         return;
     }
 
-    t = res->tally;
+    if (t->touched != NULL) {
+        for (i = 0; i < t->ntouched; i++) {
+            k = t->touched[i];
+            pm_m_add(&b->slots[b->tally_slot[k]], t->count[k]);
+        }
 
-    for (j = 0; j < b->ntally; j += PM_TALLY_WORD) {
-        nonzero = pm_m_nonzero(&t[j]);
+        return;
+    }
 
-        while (nonzero != 0) {
-            k = j + (size_t) __builtin_ctz(nonzero);
-            pm_m_add(&b->slots[b->tally_slot[k]], t[k]);
-            nonzero &= nonzero - 1;
+    for (k = 0; k < t->n; k++) {
+        if (t->count[k] != 0) {
+            pm_m_add(&b->slots[b->tally_slot[k]], t->count[k]);
         }
     }
-}
-
-
-/* a bit per cell of a word of the tally: set if the cell is not 0 */
-
-#if (PM_TALLY_WORD != 16)
-#error "pm_m_nonzero() reads words of 16 cells"
-#endif
-
-static inline unsigned
-pm_m_nonzero(const uint32_t *t)
-{
-#if (__SSE2__)
-
-    /* SSE2, part of every x86-64: 16 compares, packed into a byte mask */
-
-    __m128i  z, a, b, c, d;
-
-    z = _mm_setzero_si128();
-    a = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *) &t[0]), z);
-    b = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *) &t[4]), z);
-    c = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *) &t[8]), z);
-    d = _mm_cmpeq_epi32(_mm_loadu_si128((const __m128i *) &t[12]), z);
-
-    a = _mm_packs_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
-
-    return ~(unsigned) _mm_movemask_epi8(a) & 0xffff;
-
-#else
-
-    int       i;
-    unsigned  m;
-
-    m = 0;
-
-    for (i = 0; i < PM_TALLY_WORD; i++) {
-        m |= (unsigned) (t[i] != 0) << i;
-    }
-
-    return m;
-
-#endif
 }
 
 

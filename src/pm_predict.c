@@ -47,9 +47,9 @@ pm_predict_encode(pm_work_t *w, const pm_instance_t *inst,
             return rc;
         }
 
-        if (w->res->tally != NULL) {
+        if (w->res->tally.count != NULL) {
             w->res->binned += pm_encode_observe_spec(p->spec, w->values,
-                                                     w->res->tally);
+                                                     &w->res->tally);
         }
 
         rc = pm_encode_spec(p->spec, p->opt.out_of_range, w->values,
@@ -65,8 +65,8 @@ pm_predict_encode(pm_work_t *w, const pm_instance_t *inst,
     }
 
     if (p->scaler != NULL) {
-        if (w->res->tally != NULL) {
-            pm_encode_observe_range(p->scaler, w->raw, nraw, w->res->tally);
+        if (w->res->tally.count != NULL) {
+            pm_encode_observe_range(p->scaler, w->raw, nraw, &w->res->tally);
         }
 
         rc = pm_encode_range(p->scaler, p->opt.out_of_range, w->raw, nraw,
@@ -140,6 +140,7 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
     size_t             i, n, maxsize, nodes;
     double            *probs, *decs;
     pm_work_t          w;
+    pm_tally_t        *t;
     const pm_spec_t   *spec;
 
     memset(&w, 0, sizeof(pm_work_t));
@@ -184,23 +185,30 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
 
     /* with metrics, what the instances show of each feature */
 
-    res->ntally = (p->metrics == NULL) ? 0 : p->ntally;
-    res->tally = (res->ntally > 0)
-                 ? pm_alloc(a, sizeof(uint32_t) * res->ntally) : NULL;
+    t = &res->tally;
+    t->n = (p->metrics == NULL) ? 0 : p->ntally;
+
+    if (t->n > 0) {
+        t->count = pm_alloc(a, sizeof(uint32_t) * t->n);
+        t->touched = (n <= PM_TALLY_LIST)
+                     ? pm_alloc(a, sizeof(uint32_t) * (t->n + 1)) : NULL;
+    }
 
     if (res->r == NULL || probs == NULL || decs == NULL || w.raw == NULL
         || w.scaled == NULL || w.oor == NULL || w.scratch == NULL
         || (spec != NULL && w.values == NULL)
-        || (res->ntally > 0 && res->tally == NULL))
+        || (t->n > 0 && (t->count == NULL
+                          || (n <= PM_TALLY_LIST && t->touched == NULL))))
     {
-        res->ntally = 0;
+        t->count = NULL;
+        t->n = 0;
         return pm_err_set(err, PM_ENOMEM, "out of memory");
     }
 
     memset(res->r, 0, sizeof(pm_result_t) * n);
 
-    if (res->tally != NULL) {
-        memset(res->tally, 0, sizeof(uint32_t) * res->ntally);
+    if (t->count != NULL) {
+        memset(t->count, 0, sizeof(uint32_t) * t->n);
     }
 
     rc = PM_OK;

@@ -42,8 +42,7 @@ typedef struct {
     pm_result_t          *r;
 
     /* with metrics: what the instances that reached encoding showed */
-    uint32_t             *tally;   /* pm_encode.h's, or NULL */
-    size_t                ntally;
+    pm_tally_t            tally;   /* pm_encode.h's; count NULL without */
     size_t                binned;  /* instances with some feature binned */
 } pm_results_t;
 

@@ -63,6 +63,18 @@ static const char  range_text[] =
     "{\"name\": \"d\", \"type\": \"numeric\", \"index\": 4}]}";
 
 
+/* seven instances for range_text: a below 3, above 3; b below 1, above 1 */
+
+#define SEVEN                                                                 \
+    "{\"a\": 1, \"b\": 1, \"c\": 0, \"d\": 0},"                              \
+    " {\"a\": 9, \"b\": 9, \"c\": 0, \"d\": 0},"                             \
+    " {\"a\": -1, \"b\": -1, \"c\": 0, \"d\": 0},"                           \
+    " {\"a\": 5, \"b\": 5, \"c\": 0, \"d\": 0},"                             \
+    " {\"a\": 11, \"b\": 11, \"c\": 0, \"d\": 0},"                           \
+    " {\"a\": 10, \"b\": 10, \"c\": 0, \"d\": 0},"                           \
+    " {\"a\": 0, \"b\": 0, \"c\": 0, \"d\": 0}"
+
+
 static const char  other_text[] =
     "{\"format\": \"predict-features\", \"version\": 1, \"features\": ["
     "{\"name\": \"a\", \"type\": \"numeric\", \"index\": 1},"
@@ -368,36 +380,39 @@ test_metrics(void)
     ok(rc == PM_OK && ranged->f[1].ref_range && !ranged->f[0].ref_range,
        "b's range is its reference's ends, a's is not");
 
-    serve(&q, "{\"instances\": [{\"a\": 1, \"b\": 1, \"c\": 0, \"d\": 0},"
-          " {\"a\": 9, \"b\": 9, \"c\": 0, \"d\": 0},"
-          " {\"a\": -1, \"b\": -1, \"c\": 0, \"d\": 0},"
-          " {\"a\": 5, \"b\": 5, \"c\": 0, \"d\": 0},"
-          " {\"a\": 11, \"b\": 11, \"c\": 0, \"d\": 0},"
-          " {\"a\": 10, \"b\": 10, \"c\": 0, \"d\": 0},"
-          " {\"a\": 0, \"b\": 0, \"c\": 0, \"d\": 0}]}", arena);
+    /*
+     * Seven instances, then the same seven and three more (a tally listing
+     * the cells it counted, then one of more than PM_TALLY_LIST instances,
+     * read cell by cell): each count twice its seven's, plus the three's
+     */
+
+    serve(&q, "{\"instances\": [" SEVEN "]}", arena);
+    serve(&q, "{\"instances\": [" SEVEN ", {\"a\": -2, \"b\": 5, \"c\": 0,"
+          " \"d\": 0}, {\"a\": 5, \"b\": 12, \"c\": 0, \"d\": 0}, {\"a\": 5,"
+          " \"b\": 10, \"c\": 0, \"d\": 0}]}", arena);
     text = scrape(again, arena);
 
     for (i = 0; i < 2; i++) {
         (void) snprintf(body, sizeof(body), "nginx_predict_feature_"
                         "out_of_range_total{model=\"r\",version=\"1\","
                         "feature=\"%c\",side=\"low\"}", "ab"[i]);
-        is_int((int) series(text, body), i ? 1 : 3,
-               "%c below its range: %d", "ab"[i], i ? 1 : 3);
+        is_int((int) series(text, body), i ? 2 : 7,
+               "%c below its range: %d", "ab"[i], i ? 2 : 7);
         (void) snprintf(body, sizeof(body), "nginx_predict_feature_"
                         "out_of_range_total{model=\"r\",version=\"1\","
                         "feature=\"%c\",side=\"high\"}", "ab"[i]);
-        is_int((int) series(text, body), i ? 1 : 3,
-               "%c above its range: %d", "ab"[i], i ? 1 : 3);
+        is_int((int) series(text, body), i ? 3 : 6,
+               "%c above its range: %d", "ab"[i], i ? 3 : 6);
         (void) snprintf(body, sizeof(body), "nginx_predict_feature_bin_total{"
                         "model=\"r\",version=\"1\",feature=\"%c\","
                         "bin=\"below_min\"}", "ab"[i]);
-        is_int((int) series(text, body), 1, "%c below the reference: 1",
-               "ab"[i]);
+        is_int((int) series(text, body), i ? 2 : 3,
+               "%c below the reference: %d", "ab"[i], i ? 2 : 3);
         (void) snprintf(body, sizeof(body), "nginx_predict_feature_bin_total{"
                         "model=\"r\",version=\"1\",feature=\"%c\","
                         "bin=\"q10\"}", "ab"[i]);
-        is_int((int) series(text, body), 2, "%c in the last decile, 9 and "
-               "10 (closed): 2", "ab"[i]);
+        is_int((int) series(text, body), i ? 5 : 4, "%c in the last "
+               "decile, 9 and 10 (closed): %d", "ab"[i], i ? 5 : 4);
     }
 
     free(text);
