@@ -304,28 +304,24 @@ pm_encode_tally_cells(const pm_spec_t *s, const pm_scaler_t *r)
 
 
 /*
- * Adds inc (0 or 1) to a cell and, with a list, lists the cell if that
- * made it other than 0: without a branch on the cell, which is written
- * past the list's end anyway (its room is one more than the cells), and
- * the end moves or not.  Returns the list's new length.
+ * Counts inc (0 or 1) in a cell: adds it to the cell's count, or lists
+ * the cell if inc is 1, without a branch on inc (the cell is written past
+ * the list's end anyway, its room one more than the cells, and the end
+ * moves or not).  Returns the list's new length.
  */
 
 static inline size_t
-pm_encode_count(uint32_t *count, uint32_t *touched, size_t nt, size_t cell,
+pm_encode_count(uint32_t *count, uint32_t *cells, size_t nc, size_t cell,
     uint32_t inc)
 {
-    uint32_t  old;
-
-    old = count[cell];
-    count[cell] = old + inc;
-
-    if (touched == NULL) {
-        return nt;
+    if (cells != NULL) {
+        cells[nc] = (uint32_t) cell;
+        return nc + inc;
     }
 
-    touched[nt] = (uint32_t) cell;
+    count[cell] += inc;
 
-    return nt + ((old == 0) & (inc != 0));
+    return nc;
 }
 
 
@@ -340,13 +336,13 @@ pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
 {
     int        i, k;
     double     v;
-    size_t     nt, cell;
-    uint32_t  *count, *touched;
+    size_t     nc, cell;
+    uint32_t  *count, *cells;
 
     i = 0;
     count = t->count;
-    touched = t->touched;
-    nt = t->ntouched;
+    cells = t->cells;
+    nc = t->ncells;
 
     for (k = 0; k < s->n; k++) {
         while (i < nraw && raw[i].index < s->index[k]) {
@@ -356,13 +352,13 @@ pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
         v = (i < nraw && raw[i].index == s->index[k]) ? raw[i].value : 0.0;
 
         cell = PM_TALLY_BINS * (size_t) k;
-        nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_LOW,
+        nc = pm_encode_count(count, cells, nc, cell + PM_TALLY_LOW,
                              (uint32_t) (v < s->min[k]));
-        nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_HIGH,
+        nc = pm_encode_count(count, cells, nc, cell + PM_TALLY_HIGH,
                              (uint32_t) (v > s->max[k]));
     }
 
-    t->ntouched = nt;
+    t->ncells = nc;
 }
 
 
@@ -372,17 +368,17 @@ pm_encode_observe_range(const pm_scaler_t *s, const pm_node_t *raw,
  * of its raw value against the training reference.  Returns 1 if some
  * feature was binned.  Every value of every instance passes here: the
  * common case, a number for a numeric feature, adds without a branch on
- * the value, and the loop is written once with the list and once without
+ * the value, and the loop is written once for a list and once for counts
  * (pm_encode_observe() inlined with a constant), so that neither tests
- * for the list at every cell.
+ * which at every cell.
  */
 
 int
 pm_encode_observe_spec(const pm_spec_t *s, const pm_value_t *raw,
     pm_tally_t *t)
 {
-    return (t->touched != NULL) ? pm_encode_observe(s, raw, t, 1)
-                                : pm_encode_observe(s, raw, t, 0);
+    return (t->cells != NULL) ? pm_encode_observe(s, raw, t, 1)
+                              : pm_encode_observe(s, raw, t, 0);
 }
 
 
@@ -393,17 +389,17 @@ pm_encode_observe(const pm_spec_t *s, const pm_value_t *raw, pm_tally_t *t,
     int                  c, nbins, binned;
     char                 num[PM_JSON_NUM_SIZE];
     double               v;
-    size_t               nt, cell;
-    uint32_t            *count, *touched;
+    size_t               nc, cell;
+    uint32_t            *count, *cells;
     const char          *key;
     const pm_value_t    *r;
     const pm_feature_t  *f, *end;
 
     binned = 0;
     cell = 0;
-    count = t->count;
-    touched = list ? t->touched : NULL;
-    nt = t->ntouched;
+    count = list ? NULL : t->count;
+    cells = list ? t->cells : NULL;
+    nc = t->ncells;
     f = s->f;
     end = s->f + s->n;
 
@@ -412,7 +408,7 @@ pm_encode_observe(const pm_spec_t *s, const pm_value_t *raw, pm_tally_t *t,
         /* the most common: its bin counts below and above its range too */
 
         if (r->kind == PM_VAL_NUMBER && f->ref_range) {
-            nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_BINS
+            nc = pm_encode_count(count, cells, nc, cell + PM_TALLY_BINS
                                  + (size_t) pm_spec_bin_number(f, r->num), 1);
             cell += PM_TALLY_BINS + PM_REF_NUMERIC_BINS;
             binned = 1;
@@ -423,19 +419,19 @@ pm_encode_observe(const pm_spec_t *s, const pm_value_t *raw, pm_tally_t *t,
 
         if (r->kind == PM_VAL_NUMBER && f->type == PM_FEAT_NUMERIC) {
             v = r->num;
-            nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_LOW,
+            nc = pm_encode_count(count, cells, nc, cell + PM_TALLY_LOW,
                                  (uint32_t) (f->has_range && v < f->min));
-            nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_HIGH,
+            nc = pm_encode_count(count, cells, nc, cell + PM_TALLY_HIGH,
                                  (uint32_t) (f->has_range && v > f->max));
 
             if (nbins > 0) {
-                nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_BINS
+                nc = pm_encode_count(count, cells, nc, cell + PM_TALLY_BINS
                                      + (size_t) pm_spec_bin_number(f, v), 1);
                 binned = 1;
             }
 
         } else if (r->kind == PM_VAL_NULL) {
-            nt = pm_encode_count(count, touched, nt,
+            nc = pm_encode_count(count, cells, nc,
                                  cell + PM_TALLY_MISSING, 1);
 
         } else if (f->type == PM_FEAT_CATEGORICAL
@@ -443,11 +439,11 @@ pm_encode_observe(const pm_spec_t *s, const pm_value_t *raw, pm_tally_t *t,
         {
             key = pm_encode_key(r, num);
             c = pm_spec_category(f, key);
-            nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_UNKNOWN,
+            nc = pm_encode_count(count, cells, nc, cell + PM_TALLY_UNKNOWN,
                                  (uint32_t) (c < 0));
 
             if (nbins > 0) {
-                nt = pm_encode_count(count, touched, nt, cell + PM_TALLY_BINS
+                nc = pm_encode_count(count, cells, nc, cell + PM_TALLY_BINS
                                      + (size_t) pm_spec_bin(f, c), 1);
                 binned = 1;
             }
@@ -458,7 +454,7 @@ pm_encode_observe(const pm_spec_t *s, const pm_value_t *raw, pm_tally_t *t,
         cell += PM_TALLY_BINS + (size_t) nbins;
     }
 
-    t->ntouched = nt;
+    t->ncells = nc;
 
     return binned;
 }

@@ -43,20 +43,16 @@
 
 
 /*
- * For a few instances, the cells that are not 0 are also listed as they
- * are first counted, so that whoever reads the tally visits only those: a
- * single instance touches a cell or two per feature of the tally's dozen
- * or more.  A larger batch touches most cells, and listing them would
- * cost more than visiting them all.
+ * A batch's tally is a count per cell.  A single instance's is the list of
+ * the cells it counted, each once: it touches a cell or two per feature of
+ * the tally's dozen or more, so there is nothing to clear, and whoever
+ * reads it visits only those.
  */
 
-#define PM_TALLY_LIST        8      /* instances up to which it lists */
-
 typedef struct {
-    uint32_t            *count;     /* n cells, 0 to start with */
-    uint32_t            *touched;   /* room for n + 1: cells not 0; NULL
-                                       for more than PM_TALLY_LIST */
-    size_t               ntouched;
+    uint32_t            *count;     /* a batch's: n cells, 0 to start with */
+    uint32_t            *cells;     /* or one instance's: room for n + 1 */
+    size_t               ncells;
     size_t               n;
 } pm_tally_t;
 

@@ -772,7 +772,7 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
 {
     size_t     k;
     double     v, sum;
-    uint64_t  *s, seen, half;
+    uint64_t  *s, seen, half, q;
 
     if (b == NULL || b->slots == NULL) {
         return;
@@ -829,9 +829,12 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
 
     half = b->m->half;
     seen = __atomic_add_fetch(&s[PM_M_SEEN], res->binned, __ATOMIC_RELAXED);
+    q = seen / half;
 
-    if ((seen - res->binned) / half != seen / half) {
-        pm_m_snapshot(b, (int) ((seen / half) % 2));
+    /* the count before this request was below the boundary q * half */
+
+    if (seen - res->binned < q * half) {
+        pm_m_snapshot(b, (int) (q % 2));
     }
 }
 
@@ -840,8 +843,7 @@ pm_metrics_count(pm_mblock_t *b, const pm_answer_t *ans,
  * The request's tally into the features' counters: one atomic add per
  * cell that counted something, however many instances a batch had (two
  * workers adding into the same cache lines once per instance would trade
- * them a thousand times a request).  The tally of a few instances lists
- * those cells; a batch's are most of them.
+ * them a thousand times a request); a single instance's lists its cells.
  */
 
 static void
@@ -852,20 +854,15 @@ pm_m_tally(pm_mblock_t *b, const pm_results_t *res)
 
     t = &res->tally;
 
-    if (t->count == NULL || t->n != b->ntally) {
+    if (t->n != b->ntally) {
         return;
     }
 
-    if (t->touched != NULL) {
-        for (i = 0; i < t->ntouched; i++) {
-            k = t->touched[i];
-            pm_m_add(&b->slots[b->tally_slot[k]], t->count[k]);
-        }
-
-        return;
+    for (i = 0; t->cells != NULL && i < t->ncells; i++) {
+        pm_m_add(&b->slots[b->tally_slot[t->cells[i]]], 1);
     }
 
-    for (k = 0; k < t->n; k++) {
+    for (k = 0; t->count != NULL && k < t->n; k++) {
         if (t->count[k] != 0) {
             pm_m_add(&b->slots[b->tally_slot[k]], t->count[k]);
         }
@@ -875,7 +872,8 @@ pm_m_tally(pm_mblock_t *b, const pm_results_t *res)
 
 /*
  * The predictions by class, or by value bucket for a regression (and the
- * values' sum), counted in the request before they are added to the zone
+ * values' sum), a batch's counted in the request before they are added to
+ * the zone
  */
 
 #define PM_M_AGG             1024
@@ -883,7 +881,7 @@ pm_m_tally(pm_mblock_t *b, const pm_results_t *res)
 static void
 pm_m_predictions(pm_mblock_t *b, const pm_results_t *res, double *sum)
 {
-    int        c, lo, hi, mid;
+    int        c, lo, hi, mid, agg;
     size_t     i, k, slot, npred;
     double     v;
     uint32_t   count[PM_M_AGG];
@@ -891,9 +889,10 @@ pm_m_predictions(pm_mblock_t *b, const pm_results_t *res, double *sum)
 
     s = b->slots;
     npred = b->regression ? (size_t) b->nvalue + 1 : (size_t) b->nclasses;
+    agg = (res->n > 1 && npred <= PM_M_AGG);
     *sum = 0;
 
-    if (npred <= PM_M_AGG) {
+    if (agg) {
         memset(count, 0, npred * sizeof(uint32_t));
     }
 
@@ -926,14 +925,14 @@ pm_m_predictions(pm_mblock_t *b, const pm_results_t *res, double *sum)
             slot = (size_t) b->class_slot[lo];
         }
 
-        if (npred <= PM_M_AGG) {
+        if (agg) {
             count[slot]++;
         } else {
             pm_m_add(&s[PM_M_PRED + slot], 1);
         }
     }
 
-    for (k = 0; k < npred && npred <= PM_M_AGG; k++) {
+    for (k = 0; agg && k < npred; k++) {
         if (count[k] != 0) {
             pm_m_add(&s[PM_M_PRED + k], count[k]);
         }

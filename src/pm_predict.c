@@ -47,7 +47,7 @@ pm_predict_encode(pm_work_t *w, const pm_instance_t *inst,
             return rc;
         }
 
-        if (w->res->tally.count != NULL) {
+        if (w->res->tally.n > 0) {
             w->res->binned += pm_encode_observe_spec(p->spec, w->values,
                                                      &w->res->tally);
         }
@@ -65,7 +65,7 @@ pm_predict_encode(pm_work_t *w, const pm_instance_t *inst,
     }
 
     if (p->scaler != NULL) {
-        if (w->res->tally.count != NULL) {
+        if (w->res->tally.n > 0) {
             pm_encode_observe_range(p->scaler, w->raw, nraw, &w->res->tally);
         }
 
@@ -188,19 +188,18 @@ pm_predict(const pm_pipeline_t *p, const pm_batch_t *batch, pm_alloc_t *a,
     t = &res->tally;
     t->n = (p->metrics == NULL) ? 0 : p->ntally;
 
-    if (t->n > 0) {
+    if (t->n > 0 && n == 1) {
+        t->cells = pm_alloc(a, sizeof(uint32_t) * (t->n + 1));
+
+    } else if (t->n > 0) {
         t->count = pm_alloc(a, sizeof(uint32_t) * t->n);
-        t->touched = (n <= PM_TALLY_LIST)
-                     ? pm_alloc(a, sizeof(uint32_t) * (t->n + 1)) : NULL;
     }
 
     if (res->r == NULL || probs == NULL || decs == NULL || w.raw == NULL
         || w.scaled == NULL || w.oor == NULL || w.scratch == NULL
         || (spec != NULL && w.values == NULL)
-        || (t->n > 0 && (t->count == NULL
-                          || (n <= PM_TALLY_LIST && t->touched == NULL))))
+        || (t->n > 0 && t->count == NULL && t->cells == NULL))
     {
-        t->count = NULL;
         t->n = 0;
         return pm_err_set(err, PM_ENOMEM, "out of memory");
     }

@@ -65,6 +65,8 @@ static const char  range_text[] =
 
 /* seven instances for range_text: a below 3, above 3; b below 1, above 1 */
 
+static const int  seven[] = { 1, 9, -1, 5, 11, 10, 0 };
+
 #define SEVEN                                                                 \
     "{\"a\": 1, \"b\": 1, \"c\": 0, \"d\": 0},"                              \
     " {\"a\": 9, \"b\": 9, \"c\": 0, \"d\": 0},"                             \
@@ -381,12 +383,18 @@ test_metrics(void)
        "b's range is its reference's ends, a's is not");
 
     /*
-     * Seven instances, then the same seven and three more (a tally listing
-     * the cells it counted, then one of more than PM_TALLY_LIST instances,
-     * read cell by cell): each count twice its seven's, plus the three's
+     * The seven one by one (a tally listing the cells an instance counted),
+     * then in a batch with three more (a count per cell): each count twice
+     * its seven's, plus the three's
      */
 
-    serve(&q, "{\"instances\": [" SEVEN "]}", arena);
+    for (i = 0; i < 7; i++) {
+        (void) snprintf(body, sizeof(body), "{\"features\": {\"a\": %d, "
+                        "\"b\": %d, \"c\": 0, \"d\": 0}}", seven[i],
+                        seven[i]);
+        serve(&q, body, arena);
+    }
+
     serve(&q, "{\"instances\": [" SEVEN ", {\"a\": -2, \"b\": 5, \"c\": 0,"
           " \"d\": 0}, {\"a\": 5, \"b\": 12, \"c\": 0, \"d\": 0}, {\"a\": 5,"
           " \"b\": 10, \"c\": 0, \"d\": 0}]}", arena);
