@@ -18,6 +18,7 @@ plan skip_all => 'the benchmark measures the plain build, not the sanitizers'
 $ENV{BENCH_SECONDS} = 1;
 $ENV{BENCH_ROUNDS} = 1;
 $ENV{BENCH_CONNECTIONS} = 4;
+$ENV{BENCH_METRICS_ROUNDS} = 2;
 
 my $out = `perl $ROOT/t/bench/bench.pl 2>&1`;
 is($? >> 8, 0, 'bench.pl ran') or diag($out);
@@ -42,5 +43,13 @@ for my $model (qw(wine digits)) {
 }
 
 ok(@{ $r->{memory}{after_runs}{workers} } == 2, 'worker memory sampled');
+
+for my $kind (qw(single batch)) {
+    my $m = $r->{metrics}{$kind};
+    ok($m->{rounds} == 2 && $m->{ratio} > 0 && $m->{cpu_ratio} > 0,
+       "metrics on / off, $kind: a ratio per pair of rounds");
+}
+ok($r->{metrics}{counted} > 0 && $r->{metrics}{drift_features} == 13,
+   'the metrics server counted the requests and binned 13 features');
 
 done_testing();

@@ -431,8 +431,14 @@ my %metrics;
         my (@a, @b);
         # off, on, on, off, ...: a drift of the machine over the rounds
         # (an A/A run of two identical servers read 0.986 in one order)
-        # falls on both sides alike; at least 6 rounds
-        for my $round (1 .. ($ROUNDS < 6 ? 6 : $ROUNDS)) {
+        # falls on both sides alike.  The ratios are the medians of each
+        # round's pair, measured back to back, not of the medians of each
+        # side: a round varies by ~3% and the machine drifts between
+        # rounds, which a pair's two runs share.  At least 11 rounds (odd:
+        # the median is one round's); BENCH_METRICS_ROUNDS sets them
+        my $mrounds = $ENV{BENCH_METRICS_ROUNDS}
+                      // ($ROUNDS < 11 ? 11 : $ROUNDS);
+        for my $round (1 .. $mrounds) {
             my @pair = ([$off, \@a], [$on, \@b]);
             @pair = reverse @pair if $round % 2 == 0;
             push @{ $_->[1] }, wrk($_->[0]->port, '/w', "$out/metrics.$kind",
@@ -443,10 +449,16 @@ my %metrics;
             on => median(map { $_->{rps} } @b),
             off_cpu_us => median(map { $_->{cpu_us} } @a),
             on_cpu_us => median(map { $_->{cpu_us} } @b),
+            ratio => median(map { $b[$_]{rps} / $a[$_]{rps} } 0 .. $#a),
+            cpu_ratio => median(map { $a[$_]{cpu_us} / $b[$_]{cpu_us} }
+                                0 .. $#a),
+            rounds => scalar @a,
             non2xx => (grep { $_->{non2xx} } @a, @b) ? 1 : 0 };
-        printf "metrics %-6s off %.0f req/s %.1f us  on %.0f req/s %.1f us\n",
+        printf "metrics %-6s off %.0f req/s %.1f us  on %.0f req/s %.1f us"
+               . "  on / off %.3f, by CPU %.3f\n",
                $kind, $metrics{$kind}{off}, $metrics{$kind}{off_cpu_us},
-               $metrics{$kind}{on}, $metrics{$kind}{on_cpu_us};
+               $metrics{$kind}{on}, $metrics{$kind}{on_cpu_us},
+               $metrics{$kind}{ratio}, $metrics{$kind}{cpu_ratio};
     }
 
     my $m = decode_json($on->request('GET', '/w')->{body});
@@ -609,19 +621,19 @@ push @md, '', sprintf('A repository of 100 models x 2 versions (200 bundles): '
 
 push @md, '', sprintf('Metrics and drift (the wine bundle, named features; '
     . 'one worker on core 0, wrk on core 1; %d features binned against a training reference, %d requests '
-    . 'counted): with a metrics zone %.0f req/s single and %.0f batches/s, '
+    . 'counted; %d rounds of %d s, the ratios the medians of each round\'s '
+    . 'pair): with a metrics zone %.0f req/s single and %.0f batches/s, '
     . 'without %.0f and %.0f: on / off = %.3f single, %.3f batches. '
     . 'Worker CPU per request with and without: %.1f / %.1f us single, '
     . '%.1f / %.1f us a batch: throughput at equal CPU, on / off = %.3f '
     . 'single, %.3f batches.',
-    $metrics{drift_features}, $metrics{counted}, $metrics{single}{on},
+    $metrics{drift_features}, $metrics{counted}, $metrics{single}{rounds},
+    $SECONDS, $metrics{single}{on},
     $metrics{batch}{on}, $metrics{single}{off}, $metrics{batch}{off},
-    $metrics{single}{on} / $metrics{single}{off},
-    $metrics{batch}{on} / $metrics{batch}{off},
+    $metrics{single}{ratio}, $metrics{batch}{ratio},
     $metrics{single}{on_cpu_us}, $metrics{single}{off_cpu_us},
     $metrics{batch}{on_cpu_us}, $metrics{batch}{off_cpu_us},
-    $metrics{single}{off_cpu_us} / $metrics{single}{on_cpu_us},
-    $metrics{batch}{off_cpu_us} / $metrics{batch}{on_cpu_us});
+    $metrics{single}{cpu_ratio}, $metrics{batch}{cpu_ratio});
 
 my $md = join "\n", @md;
 open my $fh, '>', "$out/results.md" or die $!;
