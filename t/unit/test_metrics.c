@@ -63,18 +63,30 @@ static const char  range_text[] =
     "{\"name\": \"d\", \"type\": \"numeric\", \"index\": 4}]}";
 
 
-/* seven instances for range_text: a below 3, above 3; b below 1, above 1 */
+/*
+ * Ten instances (a, b) for range_text: the first seven sent one by one,
+ * then all ten in a batch
+ */
 
-static const int  seven[] = { 1, 9, -1, 5, 11, 10, 0 };
+static const int  ranged_ab[10][2] = {
+    { 1, 1 }, { 9, 9 }, { -1, -1 }, { 5, 5 }, { 11, 11 }, { 10, 10 },
+    { 0, 0 }, { -2, 5 }, { 5, 12 }, { 5, 10 }
+};
 
-#define SEVEN                                                                 \
-    "{\"a\": 1, \"b\": 1, \"c\": 0, \"d\": 0},"                              \
-    " {\"a\": 9, \"b\": 9, \"c\": 0, \"d\": 0},"                             \
-    " {\"a\": -1, \"b\": -1, \"c\": 0, \"d\": 0},"                           \
-    " {\"a\": 5, \"b\": 5, \"c\": 0, \"d\": 0},"                             \
-    " {\"a\": 11, \"b\": 11, \"c\": 0, \"d\": 0},"                           \
-    " {\"a\": 10, \"b\": 10, \"c\": 0, \"d\": 0},"                           \
-    " {\"a\": 0, \"b\": 0, \"c\": 0, \"d\": 0}"
+/* what the metrics read after them, for a and for b */
+
+static const struct {
+    const char  *family;
+    const char  *label;
+    int          count[2];
+    const char  *what;
+} ranged_counts[] = {
+    { "out_of_range_total", ",side=\"low\"", { 7, 2 }, "below its range" },
+    { "out_of_range_total", ",side=\"high\"", { 6, 3 }, "above its range" },
+    { "bin_total", ",bin=\"below_min\"", { 3, 2 }, "below the reference" },
+    { "bin_total", ",bin=\"q10\"", { 4, 5 },
+      "in the last decile, 9 and 10 (closed)" }
+};
 
 
 static const char  other_text[] =
@@ -147,9 +159,9 @@ void
 test_metrics(void)
 {
     int            rc, reset, i;
-    char          *text, body[256], *out;
+    char          *text, body[256], batch[1024], *out;
     void          *region, *small, *fresh;
-    size_t         size, len;
+    size_t         size, len, n, k;
     double         psi, a, e, want;
     pm_err_t       err;
     pm_spec_t     *spec, *other, *ranged;
@@ -390,37 +402,36 @@ test_metrics(void)
 
     for (i = 0; i < 7; i++) {
         (void) snprintf(body, sizeof(body), "{\"features\": {\"a\": %d, "
-                        "\"b\": %d, \"c\": 0, \"d\": 0}}", seven[i],
-                        seven[i]);
+                        "\"b\": %d, \"c\": 0, \"d\": 0}}", ranged_ab[i][0],
+                        ranged_ab[i][1]);
         serve(&q, body, arena);
     }
 
-    serve(&q, "{\"instances\": [" SEVEN ", {\"a\": -2, \"b\": 5, \"c\": 0,"
-          " \"d\": 0}, {\"a\": 5, \"b\": 12, \"c\": 0, \"d\": 0}, {\"a\": 5,"
-          " \"b\": 10, \"c\": 0, \"d\": 0}]}", arena);
+    n = (size_t) snprintf(batch, sizeof(batch), "{\"instances\": [");
+
+    for (i = 0; i < 10; i++) {
+        n += (size_t) snprintf(batch + n, sizeof(batch) - n, "%s{\"a\": %d, "
+                               "\"b\": %d, \"c\": 0, \"d\": 0}",
+                               i ? ", " : "", ranged_ab[i][0],
+                               ranged_ab[i][1]);
+    }
+
+    (void) snprintf(batch + n, sizeof(batch) - n, "]}");
+    serve(&q, batch, arena);
     text = scrape(again, arena);
 
     for (i = 0; i < 2; i++) {
-        (void) snprintf(body, sizeof(body), "nginx_predict_feature_"
-                        "out_of_range_total{model=\"r\",version=\"1\","
-                        "feature=\"%c\",side=\"low\"}", "ab"[i]);
-        is_int((int) series(text, body), i ? 2 : 7,
-               "%c below its range: %d", "ab"[i], i ? 2 : 7);
-        (void) snprintf(body, sizeof(body), "nginx_predict_feature_"
-                        "out_of_range_total{model=\"r\",version=\"1\","
-                        "feature=\"%c\",side=\"high\"}", "ab"[i]);
-        is_int((int) series(text, body), i ? 3 : 6,
-               "%c above its range: %d", "ab"[i], i ? 3 : 6);
-        (void) snprintf(body, sizeof(body), "nginx_predict_feature_bin_total{"
-                        "model=\"r\",version=\"1\",feature=\"%c\","
-                        "bin=\"below_min\"}", "ab"[i]);
-        is_int((int) series(text, body), i ? 2 : 3,
-               "%c below the reference: %d", "ab"[i], i ? 2 : 3);
-        (void) snprintf(body, sizeof(body), "nginx_predict_feature_bin_total{"
-                        "model=\"r\",version=\"1\",feature=\"%c\","
-                        "bin=\"q10\"}", "ab"[i]);
-        is_int((int) series(text, body), i ? 5 : 4, "%c in the last "
-               "decile, 9 and 10 (closed): %d", "ab"[i], i ? 5 : 4);
+        for (k = 0; k < sizeof(ranged_counts) / sizeof(ranged_counts[0]);
+             k++)
+        {
+            (void) snprintf(body, sizeof(body), "nginx_predict_feature_%s{"
+                            "model=\"r\",version=\"1\",feature=\"%c\"%s}",
+                            ranged_counts[k].family, "ab"[i],
+                            ranged_counts[k].label);
+            is_int((int) series(text, body), ranged_counts[k].count[i],
+                   "%c %s: %d", "ab"[i], ranged_counts[k].what,
+                   ranged_counts[k].count[i]);
+        }
     }
 
     free(text);
